@@ -1,0 +1,68 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each does its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WEB_PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test install lint typecheck checks pytest bench lock clean
+
+$(STAMP): requirements-dev.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	@touch $@
+
+install: $(STAMP)
+
+# Everything in one foreground command: web server, Celery worker, Celery beat (Ctrl-C stops
+# all three). With no DATABASE_URL / REDIS_URL / EMAIL_URL it needs no external service.
+run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
+run: export WEB_PORT := $(WEB_PORT)
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Backbone is starting at $(SITE_URL)/ — web, worker and beat; Ctrl-C stops all three."
+	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho -f Procfile.dev start
+
+# The whole suite plus every quality gate. CI runs exactly this (see .ci/run).
+test: export DEBUG := true
+test: install lint typecheck checks pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+checks: install
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=ci-dummy-secret-key-$$(printf '%050d' 0) ALLOWED_HOSTS=backbone.example.org \
+	  SITE_URL=https://backbone.example.org DATABASE_URL=sqlite:///var/deploy-check.sqlite3 \
+	  REDIS_URL=redis://127.0.0.1:6379/0 EMAIL_URL=smtp://127.0.0.1:25 \
+	  DEFAULT_FROM_EMAIL=backbone@example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run.py
+
+# Re-pin dependencies after editing pyproject.toml.
+lock:
+	rm -rf var/lockvenv && $(PYTHON) -m venv var/lockvenv
+	var/lockvenv/bin/pip install --quiet --upgrade pip
+	var/lockvenv/bin/pip install --quiet . && var/lockvenv/bin/pip freeze --exclude backbone > requirements.lock
+	var/lockvenv/bin/pip install --quiet ".[dev]" && var/lockvenv/bin/pip freeze --exclude backbone > requirements-dev.lock
+	rm -rf var/lockvenv build *.egg-info
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/celery-* var/celerybeat-schedule*

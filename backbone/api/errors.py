@@ -1,0 +1,61 @@
+"""One error format for every API failure:
+{"error": {"code": "not_found", "message": "…", "fields": {"email": ["…"]}}}"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, list):
+        return [str(item) for d in detail for item in _flatten(d)]
+    if isinstance(detail, dict):
+        return [str(item) for d in detail.values() for item in _flatten(d)]
+    return [str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    fields: dict[str, list[str]] = {}
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        if isinstance(exc.detail, dict):
+            fields = {k: _flatten(v) for k, v in exc.detail.items()}
+            message = "The request has invalid fields."
+        else:
+            message = " ".join(_flatten(exc.detail))
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.default_code if isinstance(exc.default_code, str) else "error"
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+        message = " ".join(_flatten(exc.detail))
+    else:
+        code, message = "error", str(exc)
+    if isinstance(exc, exceptions.NotFound):
+        code, message = "not_found", "Not found."
+    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    return response

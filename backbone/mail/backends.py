@@ -1,0 +1,60 @@
+"""The EMAIL_BACKEND of the whole product. It writes every message to the outbox first; what
+happens next depends on EMAIL_URL: kept there (development) or delivered by a Celery worker
+through SMTP or an anymail provider (backbone.mail.delivery)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+
+from backbone.mail.compose import KIND_HEADER, ORG_HEADER
+from backbone.models import OutboundEmail
+
+log = logging.getLogger(__name__)
+
+
+def _html_of(message: EmailMessage) -> str:
+    for content, mimetype in getattr(message, "alternatives", []) or []:
+        if mimetype == "text/html":
+            return str(content)
+    return ""
+
+
+class OutboxBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        from backbone.tasks import deliver_email
+
+        keep_only = settings.BACKBONE_EMAIL_DELIVERY == "outbox"
+        count = 0
+        for message in email_messages:
+            headers: dict[str, Any] = dict(message.extra_headers)
+            org_id = headers.pop(ORG_HEADER, None)
+            kind = headers.pop(KIND_HEADER, "account")
+            row = OutboundEmail.objects.create(
+                organization_id=int(org_id) if org_id else None,
+                kind=kind,
+                from_email=message.from_email,
+                to=list(message.to),
+                cc=list(message.cc),
+                reply_to=list(message.reply_to),
+                subject=str(message.subject),
+                body_text=str(message.body),
+                body_html=_html_of(message),
+                headers={k: str(v) for k, v in headers.items()},
+                status=OutboundEmail.Status.KEPT if keep_only else OutboundEmail.Status.QUEUED,
+            )
+            if settings.BACKBONE_EMAIL_ECHO:
+                log.info(
+                    "Email %s to %s: %s\n%s", row.pk, ", ".join(row.to), row.subject, row.body_text
+                )
+            if not keep_only:
+                transaction.on_commit(partial(deliver_email.delay, row.pk))
+            count += 1
+        return count

@@ -1,0 +1,50 @@
+"""Build an email from its three templates: templates/emails/<kind>.subject.txt, .txt, .html."""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from backbone.models import Organization
+
+# Internal headers read (and removed) by the outbox backend to file the email.
+ORG_HEADER = "X-Backbone-Organization"
+KIND_HEADER = "X-Backbone-Kind"
+
+
+def compose(
+    *,
+    kind: str,
+    to: list[str],
+    context: dict[str, Any],
+    organization: Organization | None = None,
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    ctx = {"organization": organization, "site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{kind}.subject.txt", ctx).split())
+    text = render_to_string(f"emails/{kind}.txt", ctx)
+    html = render_to_string(f"emails/{kind}.html", ctx)
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    sender = (
+        formataddr((organization.email_sender_name, address))
+        if organization
+        else settings.DEFAULT_FROM_EMAIL
+    )
+    all_headers = {KIND_HEADER: kind, **(headers or {})}
+    if organization is not None:
+        all_headers[ORG_HEADER] = str(organization.pk)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=sender,
+        to=to,
+        reply_to=reply_to,
+        headers=all_headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,82 @@
+"""Roles within an organization and what each may do: one declarative table.
+
+Every permission below is registered with `rules` as "backbone.<name>" and checked against an
+organization: ``user.has_perm("backbone.manage_members", organization)``. Tests are generated
+from PERMISSIONS, so adding a row here adds its tests.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from backbone.models import Organization
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Backbone staff")
+    STEERING = "steering", _("Steering committee member")
+    COCHAIR = "cochair", _("Workgroup co-chair")
+    PARTNER = "partner", _("Partner")
+
+
+ROLE_DESCRIPTIONS = {
+    Role.STAFF: _("Sets up initiatives, people and workplans; runs meetings and reminders."),
+    Role.STEERING: _("Reads everything in the organization's initiatives and the dashboard."),
+    Role.COCHAIR: _("Leads a workgroup: its workplan, meetings and commitments."),
+    Role.PARTNER: _("Follows up on their own commitments; reads the common agenda."),
+}
+
+EVERYONE = frozenset(Role)
+STAFF_ONLY = frozenset({Role.STAFF})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "view_organization": EVERYONE,
+    "view_members": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
+    "manage_members": STAFF_ONLY,
+    "manage_organization": STAFF_ONLY,
+    "view_outbox": STAFF_ONLY,
+    "use_api": EVERYONE,
+}
+
+
+def role_in(user: Any, organization: Organization | None) -> Role | None:
+    """The user's role in the organization, cached on the user object for the request."""
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return None
+    cache: dict[int, Role | None] = user.__dict__.setdefault("_backbone_roles", {})
+    if organization.pk not in cache:
+        from backbone.models import Membership
+
+        role = (
+            Membership.objects.filter(user=user, organization=organization)
+            .values_list("role", flat=True)
+            .first()
+        )
+        cache[organization.pk] = Role(role) if role else None
+    return cache[organization.pk]
+
+
+def remember_role(user: Any, organization: Organization, role: str) -> None:
+    user.__dict__.setdefault("_backbone_roles", {})[organization.pk] = Role(role)
+
+
+def _predicate_for(roles_allowed: frozenset[Role]) -> rules.Predicate:
+    @rules.predicate
+    def has_role(user: Any, organization: Organization | None) -> bool:
+        return role_in(user, organization) in roles_allowed
+
+    return has_role
+
+
+def allowed(role: str | None, permission: str) -> bool:
+    """Pure lookup in the table (no query), for templates and navigation."""
+    return role is not None and Role(role) in PERMISSIONS[permission]
+
+
+for _name, _roles in PERMISSIONS.items():
+    rules.add_perm(f"backbone.{_name}", _predicate_for(_roles))

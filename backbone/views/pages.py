@@ -1,0 +1,82 @@
+"""The organization's home, the organization picker, creating another organization, settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backbone.access import require_perm
+from backbone.forms import OrganizationCreateForm, OrganizationSettingsForm
+from backbone.http import AuthedRequest, OrgRequest
+from backbone.middleware import LAST_ORG_SESSION_KEY
+from backbone.models import Membership
+from backbone.selectors import organization_overview
+from backbone.services import organization_create, organization_update
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    memberships = list(
+        Membership.objects.filter(user_id=request.user.pk).select_related("organization")
+    )
+    last = request.session.get(LAST_ORG_SESSION_KEY)
+    for membership in memberships:
+        if membership.organization.slug == last:
+            return redirect("org_home", org_slug=last)
+    if len(memberships) == 1:
+        return redirect("org_home", org_slug=memberships[0].organization.slug)
+    return redirect("org_picker")
+
+
+@login_required
+def org_picker(request: AuthedRequest) -> HttpResponse:
+    memberships = request.user.memberships.select_related("organization").order_by(
+        "organization__name"
+    )
+    return render(request, "backbone/org_picker.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_create(request: AuthedRequest) -> HttpResponse:
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = organization_create(
+            name=form.cleaned_data["name"],
+            owner=request.user,
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        messages.success(request, _("%(name)s is ready.") % {"name": organization.name})
+        return redirect("org_home", org_slug=organization.slug)
+    return render(request, "backbone/org_create.html", {"form": form})
+
+
+def org_home(request: OrgRequest, org_slug: str) -> HttpResponse:
+    overview = organization_overview(
+        organization=request.organization,
+        user=request.user,
+    )
+    return render(request, "backbone/org_home.html", {"overview": overview})
+
+
+@require_http_methods(["GET", "POST"])
+def org_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request, "manage_organization")
+    organization = request.organization
+    form = OrganizationSettingsForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        organization_update(
+            organization=organization,
+            name=form.cleaned_data["name"],
+            time_zone=form.cleaned_data["time_zone"],
+            sender_name=form.cleaned_data["sender_name"],
+            reply_domain=form.cleaned_data["reply_domain"],
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("org_settings", org_slug=organization.slug)
+    return render(request, "backbone/org_settings.html", {"form": form})

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backbone.urls import org_urlpatterns
+from backbone.views.health import healthz
+
+# The Django admin is for superusers (operators) only, never for backbone staff.
+admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
+    request.user.is_active and request.user.is_superuser
+)
+
+# Each app adds its organization pages and API routes here as it grows.
+organization_pages = [*org_urlpatterns]
+organization_api = [path("", include("backbone.api.urls"))]
+
+urlpatterns = [
+    path("", include("backbone.urls")),
+    path("o/<slug:org_slug>/", include(organization_pages)),
+    path("api/v1/o/<slug:org_slug>/", include(organization_api)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("accounts/", include("allauth.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
