@@ -29,6 +29,16 @@ def pytest_runtest_makereport(
 
 
 @pytest.fixture(autouse=True)
+def _email_through_outbox(settings: Any) -> None:
+    """Django's test set-up swaps EMAIL_BACKEND for locmem, which would bypass the outbox.
+    Keep the product's backend, and let the worker deliver into locmem (mail.outbox)."""
+    settings.EMAIL_BACKEND = "backbone.mail.backends.OutboxBackend"
+    settings.BACKBONE_EMAIL_DELIVERY = "locmem"
+    settings.BACKBONE_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.BACKBONE_EMAIL_ECHO = False
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager() -> None:
     # Unit tests run tasks inline; the real-worker integration tests start their own worker.
     celery_app.conf.task_always_eager = True
