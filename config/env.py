@@ -39,16 +39,27 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+# Names of required variables found missing; settings.py reports them all at once at the end,
+# so an operator fixes the whole list in one go instead of one restart per variable.
+MISSING: list[str] = []
+
+
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str:
     raw = os.environ.get(name, "")
     if raw.strip():
         return raw.strip()
-    if required:
-        raise ImproperlyConfigured(
-            f"The environment variable {name} is required in production (DEBUG is off). "
-            "See README.md, 'Configuration'."
-        )
+    if required and name not in MISSING:
+        MISSING.append(name)
     return default or ""
+
+
+def raise_if_missing() -> None:
+    if MISSING:
+        raise ImproperlyConfigured(
+            "Missing required environment variables for production (DEBUG is off): "
+            + ", ".join(MISSING)
+            + ". See README.md, 'Configuration'."
+        )
 
 
 def env_list(name: str, default: list[str] | None = None, *, required: bool = False) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, parse_email_url
+from config.env import env_bool, env_int, env_list, env_str, parse_email_url, raise_if_missing
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BACKBONE_VAR_DIR", str(BASE_DIR / "var")))
@@ -21,7 +21,7 @@ VAR_DIR = Path(env_str("BACKBONE_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", default=False)
 PRODUCTION = not DEBUG
 
-SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or "dev-only-not-secret-" + "x" * 40
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-" + "x" * 40, required=PRODUCTION)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"], required=PRODUCTION
 )
@@ -271,3 +271,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+raise_if_missing()
