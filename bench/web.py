@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.test import Client
 
 from bench.common import BenchContext, Row, median_ms
