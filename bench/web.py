@@ -18,8 +18,8 @@ def pages(ctx: BenchContext) -> list[Row]:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
 
-    health = median_ms(lambda: get("/healthz"))
+    health = median_ms(partial(get, "/healthz"))
     rows = [Row("/healthz", health, "ms (median)")]
     for name, path in [("organization home", f"/o/{slug}/"), ("members", f"/o/{slug}/members/")]:
-        rows.append(Row(name, median_ms(lambda p=path: get(p)), "ms (median)", "/healthz", health))
+        rows.append(Row(name, median_ms(partial(get, path)), "ms (median)", "/healthz", health))
     return rows
