@@ -31,7 +31,8 @@ run: install
 	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho -f Procfile.dev start
 
 # The whole suite plus every quality gate. CI runs exactly this (see .ci/run).
-test: export DEBUG := true
+# The development settings (SQLite unless DATABASE_URL is set); the deploy check overrides them.
+test lint typecheck checks pytest bench: export DEBUG := true
 test: install lint typecheck checks pytest
 
 lint: install
