@@ -41,6 +41,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_organization": STAFF_ONLY,
     "view_outbox": STAFF_ONLY,
     "use_api": EVERYONE,
+    # The common agenda: initiatives, results, strategies, ground rules, filter criteria.
+    "view_common_agenda": EVERYONE,
+    "edit_common_agenda": STAFF_ONLY,
+    # Proposals run through the agenda filter; only staff may override a failed criterion.
+    "screen_proposals": frozenset({Role.STAFF, Role.COCHAIR}),
+    "override_screening": STAFF_ONLY,
+    # Partners see only the tables they sit at (checked per table, see initiatives.access).
+    "view_all_tables": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
+    "manage_tables": STAFF_ONLY,
+    # Co-chairs may edit their own workgroups' members and description (checked per table).
+    "view_people": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
+    "manage_people": STAFF_ONLY,
+    "view_person_demographics": STAFF_ONLY,
 }
 
 
