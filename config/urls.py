@@ -11,8 +11,11 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 )
 
 # Each app adds its organization pages and API routes here as it grows.
-organization_pages = [*org_urlpatterns]
-organization_api = [path("", include("backbone.api.urls"))]
+organization_pages = [*org_urlpatterns, path("", include("initiatives.urls"))]
+organization_api = [
+    path("", include("backbone.api.urls")),
+    path("", include("initiatives.api.urls")),
+]
 
 urlpatterns = [
     path("", include("backbone.urls")),
