@@ -5,7 +5,7 @@ from typing import Any
 import factory
 from django.utils.crypto import get_random_string
 
-from backbone.models import Invitation, Membership, Organization, User
+from backbone.models import APIToken, Invitation, Membership, Organization, OutboundEmail, User
 from backbone.roles import Role
 
 PASSWORD = "correct horse battery staple"
@@ -52,3 +52,33 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Role.PARTNER
     nonce = factory.LazyFunction(lambda: get_random_string(24))
+
+
+class APITokenFactory(factory.django.DjangoModelFactory):
+    """Pass `key=` to know the token's secret; the row stores only its hash."""
+
+    class Meta:
+        model = APIToken
+
+    class Params:
+        key = factory.LazyFunction(lambda: "bb_" + get_random_string(43))
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Script {n}")
+    key_hash = factory.LazyAttribute(lambda o: APIToken.hash_key(o.key))
+    prefix = factory.LazyAttribute(lambda o: o.key[:10])
+    can_write = True
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "invitation"
+    from_email = "Backbone <backbone@example.org>"
+    to = factory.Sequence(lambda n: [f"recipient{n}@example.org"])
+    subject = factory.Sequence(lambda n: f"Message {n}")
+    body_text = "Hello."
+    status = OutboundEmail.Status.SENT

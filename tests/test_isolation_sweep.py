@@ -1,0 +1,373 @@
+"""The tenant isolation sweep: every organization page and API route, found by walking the URL
+resolver, asked for organization B's objects by someone of organization A, answers 404 and
+changes nothing.
+
+A new route that takes an object id must be registered here: its kwarg in ID_FACTORIES (or,
+for an id whose meaning depends on the route such as the API's `pk`, the route in
+ROUTE_ID_FACTORIES), or the route in EXEMPT with the reason. Otherwise
+test_every_organization_route_with_an_id_is_swept_or_exempt fails and names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core import mail
+from django.db import models
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import include, path, re_path, reverse
+from django.utils import timezone
+
+from backbone.models import Organization, User
+from backbone.roles import Role
+from tests.factories import (
+    APITokenFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OutboundEmailFactory,
+)
+from tests.fixtures import Personas
+from tests.routes import ORG_KWARG, Route, organization_routes
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+NOT_FOUND_BODY = {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+
+
+@dataclass
+class World:
+    """Organization A (whose member asks) and organization B (whose objects are asked for)."""
+
+    org: Organization
+    actor: User  # backbone staff of A: every permission there, so only tenancy can say no
+    other: Organization
+    other_staff: User
+    # Owner of B's per-person objects (API tokens): the actor when the actor is also a member
+    # of B, so a lookup that filters by person but forgets the organization is caught too.
+    owner_in_other: User
+
+
+IdFactory = Callable[[World], int]
+
+
+def _membership_of_other(world: World) -> int:
+    membership: Any = MembershipFactory(organization=world.other, role=Role.PARTNER)
+    return int(membership.pk)
+
+
+def _invitation_of_other(world: World) -> int:
+    invitation: Any = InvitationFactory(
+        organization=world.other, invited_by=world.other_staff, role=Role.STEERING
+    )
+    return int(invitation.pk)
+
+
+def _token_of_other(world: World) -> int:
+    token: Any = APITokenFactory(organization=world.other, user=world.owner_in_other)
+    return int(token.pk)
+
+
+def _email_of_other(world: World) -> int:
+    email: Any = OutboundEmailFactory(organization=world.other)
+    return int(email.pk)
+
+
+# URL kwarg -> builds organization B's object and returns its id.
+ID_FACTORIES: dict[str, IdFactory] = {
+    "membership_id": _membership_of_other,
+    "invitation_id": _invitation_of_other,
+    "token_id": _token_of_other,
+    "email_id": _email_of_other,
+}
+
+# Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
+ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
+    "api-members-detail": {"pk": _membership_of_other},
+    "api-invitations-detail": {"pk": _invitation_of_other},
+}
+
+# Route name -> why the sweep need not cover it. Keep it short, and say why.
+EXEMPT: dict[str, str] = {}
+
+# Route name -> the body each write sends: a valid change, so a missing tenancy check would
+# show up as a changed row rather than as a harmless 400.
+WRITE_DATA: dict[str, dict[str, str]] = {
+    "org_settings": {
+        "name": "Taken over",
+        "time_zone": "UTC",
+        "sender_name": "Intruder",
+        "reply_domain": "intruder.example.org",
+    },
+    "member_invite": {"email": "newcomer@example.org", "role": Role.STAFF},
+    "member_role": {"role": Role.STAFF},
+    "tokens": {"name": "Stolen", "can_write": "on"},
+    "api-members-detail": {"role": Role.STAFF},
+    "api-invitations-list": {"email": "newcomer@example.org", "role": Role.STAFF},
+}
+
+
+def factory_for(route: Route, kwarg: str) -> IdFactory | None:
+    return ROUTE_ID_FACTORIES.get(route.name, {}).get(kwarg) or ID_FACTORIES.get(kwarg)
+
+
+def unswept(routes: list[Route], *, exempt: dict[str, str] | None = None) -> list[str]:
+    """What keeps the sweep from covering these routes, one line per route, naming it."""
+    exempt = EXEMPT if exempt is None else exempt
+    problems = []
+    for route in routes:
+        if route.name in exempt:
+            continue
+        if route.kind == "elsewhere":
+            problems.append(
+                f"{route}: takes org_slug outside /o/<org_slug>/ and /api/v1/o/<org_slug>/"
+            )
+        elif not route.name:
+            problems.append(f"{route}: has no name, so the sweep cannot build its URL")
+        missing = [k for k in route.id_kwargs if factory_for(route, k) is None]
+        if missing:
+            problems.append(
+                f"{route}: no factory for {', '.join(missing)} in ID_FACTORIES or "
+                "ROUTE_ID_FACTORIES, and not in EXEMPT"
+            )
+    return problems
+
+
+ROUTES = organization_routes()
+SWEPT = [r for r in ROUTES if r.name not in EXEMPT and not unswept([r])]
+SWEPT_WITH_ID = [r for r in SWEPT if r.id_kwargs]
+
+
+def _project_models() -> list[type[models.Model]]:
+    base = Path(settings.BASE_DIR)
+    found: list[type[models.Model]] = []
+    for config in apps.get_app_configs():
+        where = Path(config.path)
+        if where.is_relative_to(base) and ".venv" not in where.relative_to(base).parts:
+            found.extend(config.get_models())
+    return found
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every model of this project, all fields."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in _project_models()
+    }
+
+
+def url_for(route: Route, slug: str, world: World) -> str:
+    kwargs: dict[str, Any] = {ORG_KWARG: slug}
+    for kwarg in route.id_kwargs:
+        make = factory_for(route, kwarg)
+        assert make is not None, str(route)
+        kwargs[kwarg] = make(world)
+    return reverse(route.name, kwargs=kwargs)
+
+
+def send(
+    client: Client, route: Route, method: str, url: str, headers: dict[str, str] | None = None
+) -> Any:
+    data = WRITE_DATA.get(route.name, {})
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if route.kind == "api":
+        return client.generic(
+            method, url, json.dumps(data), content_type="application/json", headers=headers
+        )
+    return client.generic(
+        method, url, urlencode(data), "application/x-www-form-urlencoded", headers=headers
+    )
+
+
+def assert_not_found(route: Route, responses: dict[str, Any]) -> None:
+    """404 to every method the view accepts. A method it does not accept may get 405 (with the
+    same Allow header whatever the id), which tells nothing about the object."""
+    allows = {r["Allow"] for r in responses.values() if r.status_code == 405}
+    assert len(allows) <= 1, f"{route}: different Allow headers {allows}"
+    accepted = (
+        {m.strip() for m in allows.pop().split(",")} & set(METHODS) if allows else set(METHODS)
+    )
+    assert accepted, f"{route} accepts none of {METHODS}"
+    statuses = {m: r.status_code for m, r in responses.items()}
+    assert statuses == {m: 404 if m in accepted else 405 for m in METHODS}, str(route)
+    if route.kind == "api":
+        for method in accepted:
+            assert responses[method].json() == NOT_FOUND_BODY, f"{route} {method}"
+
+
+def token_key_for(user: User, organization: Organization) -> str:
+    key = f"bb_sweep_{user.pk}_{organization.pk}"
+    # Already used just now, so authenticating does not write last_used_at (once a minute).
+    APITokenFactory(user=user, organization=organization, key=key, last_used_at=timezone.now())
+    return key
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Each case makes a handful of users; the production hasher would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(personas: Personas) -> World:
+    return World(
+        org=personas.org,
+        actor=personas.staff,
+        other=personas.other_org,
+        other_staff=personas.outsider,
+        owner_in_other=personas.outsider,
+    )
+
+
+def _id_sweep_cases() -> list[Any]:
+    cases = []
+    for route in SWEPT_WITH_ID:
+        for auth in ("session", "token") if route.kind == "api" else ("session",):
+            for also_in_other in (False, True):
+                label = f"{route.name}-{auth}-{'member-of-both' if also_in_other else 'A-only'}"
+                cases.append(pytest.param(route, auth, also_in_other, id=label))
+    return cases
+
+
+@pytest.mark.parametrize(("route", "auth", "also_in_other"), _id_sweep_cases())
+def test_ids_of_another_organization_are_not_found(
+    route: Route, auth: str, also_in_other: bool, world: World, client: Client
+) -> None:
+    if also_in_other:
+        MembershipFactory(organization=world.other, user=world.actor, role=Role.PARTNER)
+        world.owner_in_other = world.actor
+    headers = None
+    if auth == "token":
+        headers = {"Authorization": f"Token {token_key_for(world.actor, world.org)}"}
+    else:
+        client.force_login(world.actor)
+    url = url_for(route, world.org.slug, world)
+    before = snapshot()
+
+    responses = {m: send(client, route, m, url, headers) for m in METHODS}
+
+    assert_not_found(route, responses)
+    assert snapshot() == before
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("route", SWEPT, ids=lambda r: r.name)
+def test_member_of_one_organization_cannot_reach_another(
+    route: Route, world: World, client: Client
+) -> None:
+    client.force_login(world.actor)
+    url = url_for(route, world.other.slug, world)
+    before = snapshot()
+
+    responses = {m: send(client, route, m, url) for m in METHODS}
+
+    assert {m: r.status_code for m, r in responses.items()} == dict.fromkeys(METHODS, 404)
+    assert snapshot() == before
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("route", [r for r in SWEPT if r.kind == "api"], ids=lambda r: r.name)
+def test_token_of_one_organization_cannot_reach_another(
+    route: Route, world: World, client: Client
+) -> None:
+    # The actor is backbone staff of both: only the token's organization may say no.
+    MembershipFactory(organization=world.other, user=world.actor, role=Role.STAFF)
+    world.owner_in_other = world.actor
+    headers = {"Authorization": f"Token {token_key_for(world.actor, world.org)}"}
+    url = url_for(route, world.other.slug, world)
+    before = snapshot()
+
+    responses = {m: send(client, route, m, url, headers) for m in METHODS}
+
+    assert {m: r.status_code for m, r in responses.items()} == dict.fromkeys(METHODS, 404)
+    assert {m: r.json() for m, r in responses.items()} == dict.fromkeys(METHODS, NOT_FOUND_BODY)
+    assert snapshot() == before
+    assert mail.outbox == []
+
+
+def test_every_organization_route_with_an_id_is_swept_or_exempt() -> None:
+    assert unswept(ROUTES) == []
+
+
+def test_discovered_routes_are_exactly_the_swept_and_the_exempt() -> None:
+    discovered = {r.name for r in ROUTES}
+    assert {r.name for r in SWEPT} | set(EXEMPT) == discovered
+    assert {r.name for r in SWEPT} & set(EXEMPT) == set()
+    # Stale entries would hide a renamed route behind a registry that no longer applies.
+    assert set(ROUTE_ID_FACTORIES) <= discovered
+    assert set(WRITE_DATA) <= discovered
+
+
+def test_the_sweep_sees_the_organization_pages_and_api_routes() -> None:
+    with_id = {r.name: r.id_kwargs for r in SWEPT_WITH_ID}
+    assert {
+        "member_role": ("membership_id",),
+        "member_remove": ("membership_id",),
+        "invitation_revoke": ("invitation_id",),
+        "invitation_resend": ("invitation_id",),
+        "token_revoke": ("token_id",),
+        "outbox_email": ("email_id",),
+        "api-members-detail": ("pk",),
+        "api-invitations-detail": ("pk",),
+    }.items() <= with_id.items()
+    without_id = {r.name: r.kind for r in SWEPT if not r.id_kwargs}
+    assert {
+        "org_home": "page",
+        "org_settings": "page",
+        "members": "page",
+        "member_invite": "page",
+        "tokens": "page",
+        "outbox": "page",
+        "api-organization": "api",
+        "api-members-list": "api",
+        "api-invitations-list": "api",
+    }.items() <= without_id.items()
+
+
+def _view(request: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse()
+
+
+def test_a_new_route_with_an_unregistered_id_fails_the_sweep_naming_it() -> None:
+    urlconf = [
+        path(
+            "o/<slug:org_slug>/",
+            include(
+                [
+                    path("widgets/", _view, name="widgets"),
+                    path("widgets/<int:widget_id>/", _view, name="widget_detail"),
+                    path("members/<int:membership_id>/notes/", _view, name="member_notes"),
+                    path("gizmos/<int:gizmo_id>/", _view, name="gizmo_detail"),
+                    path("nameless/<int:membership_id>/", _view),
+                ]
+            ),
+        ),
+        path(
+            "api/v1/o/<slug:org_slug>/",
+            include([re_path(r"^gadgets/(?P<pk>[^/.]+)/$", _view, name="api-gadgets-detail")]),
+        ),
+        path("elsewhere/<slug:org_slug>/", _view, name="elsewhere"),
+        path("about/<int:page_id>/", _view, name="not_an_organization_page"),
+    ]
+    routes = organization_routes(urlconf)
+
+    problems = unswept(routes, exempt={"gizmo_detail": "a test of the exemption"})
+
+    assert problems == [
+        "widget_detail (o/<slug:org_slug>/widgets/<int:widget_id>/): no factory for widget_id "
+        "in ID_FACTORIES or ROUTE_ID_FACTORIES, and not in EXEMPT",
+        "<unnamed> (o/<slug:org_slug>/nameless/<int:membership_id>/): has no name, so the "
+        "sweep cannot build its URL",
+        "api-gadgets-detail (api/v1/o/<slug:org_slug>/^gadgets/(?P<pk>[^/.]+)/$): no factory "
+        "for pk in ID_FACTORIES or ROUTE_ID_FACTORIES, and not in EXEMPT",
+        "elsewhere (elsewhere/<slug:org_slug>/): takes org_slug outside /o/<org_slug>/ and "
+        "/api/v1/o/<org_slug>/",
+    ]
