@@ -1,0 +1,92 @@
+"""Factories for the initiatives app's models. Shared by every area's tests: add to it, keep
+each factory's defaults valid on their own."""
+
+from __future__ import annotations
+
+import factory
+
+from initiatives.models import (
+    FilterCriterion,
+    GroundRule,
+    Initiative,
+    Result,
+    Screening,
+    ScreeningAnswer,
+    Strategy,
+)
+from tests.factories import OrganizationFactory
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Initiative {n}")
+    north_star = "Every child in the county reads at grade level by the end of third grade."
+    focus_population = "Children from birth to age 8"
+    geography = "Lakeshore County"
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organization = factory.SelfAttribute("initiative.organization")
+    statement = factory.Sequence(lambda n: f"Population result {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Strategy
+
+    result = factory.SubFactory(ResultFactory)
+    initiative = factory.SelfAttribute("result.initiative")
+    organization = factory.SelfAttribute("result.organization")
+    title = factory.Sequence(lambda n: f"Strategy {n}")
+    description = ""
+    position = factory.Sequence(lambda n: n)
+
+
+class GroundRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroundRule
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organization = factory.SelfAttribute("initiative.organization")
+    text = factory.Sequence(lambda n: f"We keep promise number {n}.")
+    position = factory.Sequence(lambda n: n)
+
+
+class FilterCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FilterCriterion
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organization = factory.SelfAttribute("initiative.organization")
+    question = factory.Sequence(lambda n: f"Does it meet criterion {n}?")
+    position = factory.Sequence(lambda n: n)
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A screening with no answers; use services.screening_record for a realistic one."""
+
+    class Meta:
+        model = Screening
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organization = factory.SelfAttribute("initiative.organization")
+    title = factory.Sequence(lambda n: f"Proposal {n}")
+    passes_all = False
+
+
+class ScreeningAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningAnswer
+
+    screening = factory.SubFactory(ScreeningFactory)
+    organization = factory.SelfAttribute("screening.organization")
+    question = "Does it move one of our results?"
+    answer = True
