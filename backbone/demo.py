@@ -82,6 +82,7 @@ class DemoContext:
 # Dotted paths of builders `(ctx: DemoContext) -> None`, run in this order.
 DEMO_BUILDERS: list[str] = [
     "backbone.demo.build_members",
+    "initiatives.demo.build_common_agenda",
 ]
 
 
