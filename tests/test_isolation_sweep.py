@@ -13,15 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps
-from django.conf import settings
 from django.core import mail
-from django.db import models
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import include, path, re_path, reverse
@@ -37,6 +33,7 @@ from tests.factories import (
 )
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
+from tests.snapshot import snapshot
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 NOT_FOUND_BODY = {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
@@ -143,24 +140,6 @@ def unswept(routes: list[Route], *, exempt: dict[str, str] | None = None) -> lis
 ROUTES = organization_routes()
 SWEPT = [r for r in ROUTES if r.name not in EXEMPT and not unswept([r])]
 SWEPT_WITH_ID = [r for r in SWEPT if r.id_kwargs]
-
-
-def _project_models() -> list[type[models.Model]]:
-    base = Path(settings.BASE_DIR)
-    found: list[type[models.Model]] = []
-    for config in apps.get_app_configs():
-        where = Path(config.path)
-        if where.is_relative_to(base) and ".venv" not in where.relative_to(base).parts:
-            found.extend(config.get_models())
-    return found
-
-
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every model of this project, all fields."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for model in _project_models()
-    }
 
 
 def url_for(route: Route, slug: str, world: World) -> str:
