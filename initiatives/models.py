@@ -386,3 +386,43 @@ class Seat(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.person} at {self.table}"
+
+
+class ImportBatch(TenantModel):
+    """An uploaded people or partners spreadsheet waiting for its preview to be accepted.
+
+    Kept as a row rather than in the session: the upload survives worker restarts and several
+    web processes, stays out of the signed session cookie, and the compare-and-set on
+    `committed_at` makes a second commit of the same upload a no-op instead of duplicates.
+    The parsed cells are cleared once committed (they may hold demographics).
+    """
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("People")
+        PARTNERS = "partners", _("Partner organizations")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The file's header cells, and its data rows as {"n": spreadsheet row number, "cells": [...]}.
+    headers = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    # One entry per header: the field that column goes to, or "" to ignore it.
+    mapping = models.JSONField(default=list)
+    create_missing_organizations = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.filename
