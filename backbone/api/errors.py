@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -25,6 +27,9 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer()
 
 
+NON_FIELD_KEYS = frozenset({NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY})
+
+
 def _flatten(detail: Any) -> list[str]:
     if isinstance(detail, list):
         return [str(item) for d in detail for item in _flatten(d)]
@@ -36,7 +41,7 @@ def _flatten(detail: Any) -> list[str]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         )
     # Django's own exceptions (get_object_or_404 in get_object) get the same body as DRF's:
     # converted here, not in DRF's handler, so the code below sees the API exception.
@@ -51,8 +56,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         if isinstance(exc.detail, dict):
-            fields = {k: _flatten(v) for k, v in exc.detail.items()}
-            message = "The request has invalid fields."
+            # An error about no field in particular (a service's rule, e.g. "the last staff
+            # member") is the message itself, not a pseudo-field a client must know to look in.
+            general = [m for k, v in exc.detail.items() if k in NON_FIELD_KEYS for m in _flatten(v)]
+            fields = {k: _flatten(v) for k, v in exc.detail.items() if k not in NON_FIELD_KEYS}
+            message = " ".join(general) or "The request has invalid fields."
         else:
             message = " ".join(_flatten(exc.detail))
     elif isinstance(exc, exceptions.APIException):
