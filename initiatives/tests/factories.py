@@ -9,10 +9,15 @@ from initiatives.models import (
     FilterCriterion,
     GroundRule,
     Initiative,
+    PartnerOrganization,
+    Person,
     Result,
     Screening,
     ScreeningAnswer,
+    Seat,
+    Sector,
     Strategy,
+    Table,
 )
 from tests.factories import OrganizationFactory
 
@@ -90,3 +95,43 @@ class ScreeningAnswerFactory(factory.django.DjangoModelFactory):
     organization = factory.SelfAttribute("screening.organization")
     question = "Does it move one of our results?"
     answer = True
+
+
+class PartnerOrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerOrganization
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Partner organization {n}")
+    sector = Sector.NONPROFIT
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    organization = factory.SubFactory(OrganizationFactory)
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@partners.example.org")
+
+
+class TableFactory(factory.django.DjangoModelFactory):
+    """A workgroup; pass kind=Table.Kind.STEERING for the (one) steering committee."""
+
+    class Meta:
+        model = Table
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organization = factory.SelfAttribute("initiative.organization")
+    kind = Table.Kind.WORKGROUP
+    name = factory.Sequence(lambda n: f"Workgroup {n}")
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seat
+
+    table = factory.SubFactory(TableFactory)
+    organization = factory.SelfAttribute("table.organization")
+    person = factory.SubFactory(PersonFactory, organization=factory.SelfAttribute("..organization"))
+    role = Seat.Role.MEMBER
