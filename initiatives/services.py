@@ -55,7 +55,11 @@ def _siblings(obj: Ordered) -> models.QuerySet[Any]:
         FilterCriterion: "initiative_id",
         Strategy: "result_id",
     }[type(obj)]
-    return type(obj).objects.filter(**{scope: getattr(obj, scope)}).order_by("position", "id")
+    siblings: models.QuerySet[Any] = type(obj).objects.filter(**{scope: getattr(obj, scope)})
+    if isinstance(obj, FilterCriterion):
+        # Retired criteria are out of the list people order; moving skips over them.
+        siblings = siblings.filter(retired_at__isnull=True)
+    return siblings.order_by("position", "id")
 
 
 def _next_position(queryset: models.QuerySet[Any]) -> int:
