@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def initiative() -> Any:
+    organization: Any = OrganizationFactory()
     return services.initiative_create(
-        organization=OrganizationFactory(), name="Read Lakeshore", north_star="Every child reads."
+        organization=organization, name="Read Lakeshore", north_star="Every child reads."
     )
 
 
@@ -136,7 +137,7 @@ def test_changing_or_retiring_criteria_keeps_old_screenings_as_answered(initiati
 
 
 def test_initiative_create_gives_it_a_steering_committee() -> None:
-    initiative = InitiativeFactory()
+    initiative: Any = InitiativeFactory()
     assert initiative.tables.count() == 0  # the factory skips the service
     made = services.initiative_create(
         organization=initiative.organization, name="Healthy Start", north_star="Halve it."
