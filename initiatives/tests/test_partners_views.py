@@ -243,8 +243,8 @@ def test_partner_list_queries_do_not_grow(
         PersonFactory.create_batch(2, organization=personas.org, partner_organization=partner)
     client = login(personas.staff)
     client.get(url("partners"))  # the first visit also saves the session's last organization
-    # session, user, membership, role, the switcher's memberships; count and page of partners
+    # session, user, membership, the switcher's memberships; count and page of partners
     # (people counted in SQL)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url("partners"))
     assert len(response.context["page"].object_list) == count

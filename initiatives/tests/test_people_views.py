@@ -152,9 +152,9 @@ def test_people_list_queries_do_not_grow(
         SeatFactory(table=table, person=person)
     client = login(personas.staff)
     client.get(url("people"))  # the first visit also saves the session's last organization
-    # session, user, membership, role, the switcher's memberships; count and page of people
+    # session, user, membership, the switcher's memberships; count and page of people
     # (organizations and logins joined, tables counted in SQL)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url("people"))
     assert len(response.context["page"].object_list) == count
 
@@ -241,9 +241,9 @@ def test_person_page_queries_are_fixed(
     person, _, _ = _person_at_two_tables(personas)
     client = login(personas.staff)
     client.get(url("people"))
-    # session, user, membership, role, switcher; the person (organization and login joined);
+    # session, user, membership, switcher; the person (organization and login joined);
     # their seats with tables and initiatives
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(url("person_detail", person_id=person.pk))
 
 
