@@ -57,11 +57,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+def _real(user: Any) -> Any:
+    """request.user is a lazy wrapper; `rules` receives the User inside it. Cache on that one."""
+    user.pk  # noqa: B018 - evaluates the lazy object
+    return getattr(user, "_wrapped", user)
+
+
 def role_in(user: Any, organization: Organization | None) -> Role | None:
     """The user's role in the organization, cached on the user object for the request."""
     if organization is None or not getattr(user, "is_authenticated", False):
         return None
-    cache: dict[int, Role | None] = user.__dict__.setdefault("_backbone_roles", {})
+    cache: dict[int, Role | None] = _real(user).__dict__.setdefault("_backbone_roles", {})
     if organization.pk not in cache:
         from backbone.models import Membership
 
@@ -75,7 +81,7 @@ def role_in(user: Any, organization: Organization | None) -> Role | None:
 
 
 def remember_role(user: Any, organization: Organization, role: str) -> None:
-    user.__dict__.setdefault("_backbone_roles", {})[organization.pk] = Role(role)
+    _real(user).__dict__.setdefault("_backbone_roles", {})[organization.pk] = Role(role)
 
 
 def _predicate_for(roles_allowed: frozenset[Role]) -> rules.Predicate:

@@ -185,6 +185,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_ADAPTER = "backbone.adapters.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Backbone] "
 ACCOUNT_FORMS = {"signup": "backbone.forms.SignupForm"}
 # Failed logins are limited per address and per account (allauth's rate limits, kept in the cache).
 ACCOUNT_RATE_LIMITS = {
@@ -220,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "role": a member's role and a seat's role.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "backbone.roles.Role",
+        "SeatRoleEnum": "initiatives.models.Seat.Role",
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------

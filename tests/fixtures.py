@@ -39,6 +39,12 @@ def _email_through_outbox(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Password hashing is deliberately slow; tests create many users and test no hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager() -> None:
     # Unit tests run tasks inline; the real-worker integration tests start their own worker.
     celery_app.conf.task_always_eager = True

@@ -242,7 +242,7 @@ def test_password_reset_for_an_unknown_email_sends_only_the_unknown_account_noti
     row = OutboundEmail.objects.get()
     assert row.organization is None
     assert row.to == ["nobody@example.org"]
-    assert row.subject == "[testserver] Unknown Account"
+    assert row.subject == "[Backbone] Unknown Account"
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "[testserver] Unknown Account"
+    assert mail.outbox[0].subject == "[Backbone] Unknown Account"
     assert RESET_LINK.findall(str(mail.outbox[0].body)) == []

@@ -221,11 +221,11 @@ def test_outsider_gets_404_for_every_member_action(login: Any, personas: Any) ->
 
 # --- Query counts -------------------------------------------------------------------------------
 
-# session, user, membership (middleware), role (rules), the switcher's memberships, + the page's.
-MEMBERS_PAGE_QUERIES = 7
+# session, user, membership (middleware), the switcher's memberships, + the page's.
+MEMBERS_PAGE_QUERIES = 6
 ORG_HOME_QUERIES = 7
-OUTBOX_QUERIES = 7
-TOKENS_QUERIES = 6
+OUTBOX_QUERIES = 6
+TOKENS_QUERIES = 5
 
 
 def _measure(
