@@ -25,6 +25,14 @@ from django.utils import timezone
 
 from backbone.models import Organization, User
 from backbone.roles import Role
+from initiatives.tests.factories import (
+    FilterCriterionFactory,
+    GroundRuleFactory,
+    InitiativeFactory,
+    ResultFactory,
+    ScreeningFactory,
+    StrategyFactory,
+)
 from tests.factories import (
     APITokenFactory,
     InvitationFactory,
@@ -77,12 +85,42 @@ def _email_of_other(world: World) -> int:
     return int(email.pk)
 
 
+def _initiative_of_other(world: World) -> int:
+    return int(InitiativeFactory(organization=world.other).pk)
+
+
+def _result_of_other(world: World) -> int:
+    return int(ResultFactory(initiative__organization=world.other).pk)
+
+
+def _strategy_of_other(world: World) -> int:
+    return int(StrategyFactory(result__initiative__organization=world.other).pk)
+
+
+def _rule_of_other(world: World) -> int:
+    return int(GroundRuleFactory(initiative__organization=world.other).pk)
+
+
+def _criterion_of_other(world: World) -> int:
+    return int(FilterCriterionFactory(initiative__organization=world.other).pk)
+
+
+def _screening_of_other(world: World) -> int:
+    return int(ScreeningFactory(initiative__organization=world.other).pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
     "invitation_id": _invitation_of_other,
     "token_id": _token_of_other,
     "email_id": _email_of_other,
+    "initiative_id": _initiative_of_other,
+    "result_id": _result_of_other,
+    "strategy_id": _strategy_of_other,
+    "rule_id": _rule_of_other,
+    "criterion_id": _criterion_of_other,
+    "screening_id": _screening_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
@@ -108,6 +146,23 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "tokens": {"name": "Stolen", "can_write": "on"},
     "api-members-detail": {"role": Role.STAFF},
     "api-invitations-list": {"email": "newcomer@example.org", "role": Role.STAFF},
+    "initiative_create": {"name": "Taken over", "north_star": "Intruders win."},
+    "initiative_edit": {"name": "Taken over", "north_star": "Intruders win."},
+    "result_add": {"statement": "Taken over"},
+    "result_edit": {"statement": "Taken over"},
+    "result_move": {"direction": "down"},
+    "strategy_add": {"title": "Taken over"},
+    "strategy_edit": {"title": "Taken over"},
+    "strategy_move": {"direction": "down"},
+    "ground_rule_add": {"text": "Taken over"},
+    "ground_rule_edit": {"text": "Taken over"},
+    "ground_rule_move": {"direction": "down"},
+    "criterion_add": {"question": "Taken over?"},
+    "criterion_edit": {"question": "Taken over?"},
+    "criterion_move": {"direction": "down"},
+    "screening_new": {"title": "Taken over"},
+    "screening_override": {"reason": "Intruders say so."},
+    "screening_decide": {"decision": "declined"},
 }
 
 
