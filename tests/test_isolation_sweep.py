@@ -86,27 +86,33 @@ def _email_of_other(world: World) -> int:
 
 
 def _initiative_of_other(world: World) -> int:
-    return int(InitiativeFactory(organization=world.other).pk)
+    made: Any = InitiativeFactory(organization=world.other)
+    return int(made.pk)
 
 
 def _result_of_other(world: World) -> int:
-    return int(ResultFactory(initiative__organization=world.other).pk)
+    made: Any = ResultFactory(initiative__organization=world.other)
+    return int(made.pk)
 
 
 def _strategy_of_other(world: World) -> int:
-    return int(StrategyFactory(result__initiative__organization=world.other).pk)
+    made: Any = StrategyFactory(result__initiative__organization=world.other)
+    return int(made.pk)
 
 
 def _rule_of_other(world: World) -> int:
-    return int(GroundRuleFactory(initiative__organization=world.other).pk)
+    made: Any = GroundRuleFactory(initiative__organization=world.other)
+    return int(made.pk)
 
 
 def _criterion_of_other(world: World) -> int:
-    return int(FilterCriterionFactory(initiative__organization=world.other).pk)
+    made: Any = FilterCriterionFactory(initiative__organization=world.other)
+    return int(made.pk)
 
 
 def _screening_of_other(world: World) -> int:
-    return int(ScreeningFactory(initiative__organization=world.other).pk)
+    made: Any = ScreeningFactory(initiative__organization=world.other)
+    return int(made.pk)
 
 
 # URL kwarg -> builds organization B's object and returns its id.
