@@ -25,9 +25,11 @@ from django.utils import timezone
 
 from backbone.models import Organization, User
 from backbone.roles import Role
+from initiatives.importers.preview import outcome_signature
 from initiatives.tests.factories import (
     FilterCriterionFactory,
     GroundRuleFactory,
+    ImportBatchFactory,
     InitiativeFactory,
     ResultFactory,
     ScreeningFactory,
@@ -115,6 +117,11 @@ def _screening_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _import_batch_of_other(world: World) -> int:
+    made: Any = ImportBatchFactory(organization=world.other, uploaded_by=world.other_staff)
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -127,6 +134,7 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "rule_id": _rule_of_other,
     "criterion_id": _criterion_of_other,
     "screening_id": _screening_of_other,
+    "batch_id": _import_batch_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
@@ -169,6 +177,9 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "screening_new": {"title": "Taken over"},
     "screening_override": {"reason": "Intruders say so."},
     "screening_decide": {"decision": "declined"},
+    # The other organization's upload would import (its one new row), or change its columns.
+    "import_commit": {"expected": outcome_signature([(2, "new", None, "")])},
+    "import_preview": {"column_0": "full_name", "column_1": ""},
 }
 
 

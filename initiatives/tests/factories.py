@@ -8,6 +8,7 @@ import factory
 from initiatives.models import (
     FilterCriterion,
     GroundRule,
+    ImportBatch,
     Initiative,
     PartnerOrganization,
     Person,
@@ -135,3 +136,17 @@ class SeatFactory(factory.django.DjangoModelFactory):
     organization = factory.SelfAttribute("table.organization")
     person = factory.SubFactory(PersonFactory, organization=factory.SelfAttribute("..organization"))
     role = Seat.Role.MEMBER
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    """An uploaded people file of one importable row, waiting for its preview to be accepted."""
+
+    class Meta:
+        model = ImportBatch
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = ImportBatch.Kind.PEOPLE
+    filename = "people.csv"
+    headers = factory.LazyFunction(lambda: ["Name", "Email"])
+    rows = factory.LazyFunction(lambda: [{"n": 2, "cells": ["Ana López", "ana@example.org"]}])
+    mapping = factory.LazyFunction(lambda: ["full_name", "email"])
