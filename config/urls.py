@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backbone.urls import org_urlpatterns
@@ -11,7 +11,10 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 )
 
 # Each app adds its organization pages and API routes here as it grows.
-organization_pages = [*org_urlpatterns, path("", include("initiatives.urls"))]
+organization_pages: list[URLPattern | URLResolver] = [
+    *org_urlpatterns,
+    path("", include("initiatives.urls")),
+]
 organization_api = [
     path("", include("backbone.api.urls")),
     path("", include("initiatives.api.urls")),
