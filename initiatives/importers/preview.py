@@ -25,11 +25,21 @@ EMAIL_CHUNK = 500  # emails per lookup query, well under every database's parame
 class RowOutcome:
     number: int
     values: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # each mapped cell as written
     errors: list[str] = field(default_factory=list)
+    # The same errors without the row number, for the row's own line in the preview.
+    cell_errors: list[str] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)  # fields whose cell could not be read
     existing: Person | PartnerOrganization | None = None
     # People only: an organization name that "Create missing organizations" will add.
     new_organization: str = ""
+
+    def add_error(self, column: str, message: str, *, first: bool = False) -> None:
+        at = 0 if first else len(self.errors)
+        self.errors.insert(at, row_error(self.number, column, message))
+        self.cell_errors.insert(
+            at, _("“%(column)s”: %(message)s") % {"column": column, "message": message}
+        )
 
     @property
     def status(self) -> str:
@@ -44,7 +54,9 @@ class RowOutcome:
     @property
     def organization_name(self) -> str:
         org = self.values.get("partner_organization")
-        return org.name if isinstance(org, PartnerOrganization) else self.new_organization
+        if isinstance(org, PartnerOrganization):
+            return org.name
+        return self.new_organization or str(org or "")
 
 
 @dataclass
@@ -166,10 +178,11 @@ def build_preview(batch: ImportBatch) -> Preview:
             text = restore(str(raw["cells"][index]).strip())
             if not text:
                 continue
+            row.raw[spec.name] = text
             try:
                 row.values[spec.name] = spec.parse(text)
             except CellError as error:
-                row.errors.append(row_error(row.number, headers[index], str(error)))
+                row.add_error(headers[index], str(error))
                 row.failed.add(spec.name)
         rows.append(row)
     if kind == ImportBatch.Kind.PEOPLE:
@@ -202,17 +215,14 @@ def _check_people(
         if "full_name" not in row.values and any(parts):
             row.values["full_name"] = " ".join(p for p in parts if p)
         if not row.values.get("full_name"):
-            row.errors.insert(0, row_error(row.number, name_column, _("The name is empty.")))
+            row.add_error(name_column, _("The name is empty."), first=True)
         email = row.values.get("email", "")
         if email:
             if email in first_row_of:
-                row.errors.append(
-                    row_error(
-                        row.number,
-                        header_of["email"],
-                        _("%(email)s is also on row %(row)s.")
-                        % {"email": email, "row": first_row_of[email]},
-                    )
+                row.add_error(
+                    header_of["email"],
+                    _("%(email)s is also on row %(row)s.")
+                    % {"email": email, "row": first_row_of[email]},
                 )
             else:
                 first_row_of[email] = row.number
@@ -226,16 +236,13 @@ def _check_people(
                 del row.values["partner_organization"]
                 row.new_organization = new_organizations.setdefault(org_name.casefold(), org_name)
             else:
-                row.errors.append(
-                    row_error(
-                        row.number,
-                        header_of["partner_organization"],
-                        _(
-                            "No partner organization is called “%(name)s”. Add it first, or "
-                            "choose “Create missing organizations”."
-                        )
-                        % {"name": org_name},
+                row.add_error(
+                    header_of["partner_organization"],
+                    _(
+                        "No partner organization is called “%(name)s”. Add it first, or "
+                        "choose “Create missing organizations”."
                     )
+                    % {"name": org_name},
                 )
     return sorted(new_organizations.values(), key=str.casefold)
 
@@ -247,26 +254,19 @@ def _check_partners(batch: ImportBatch, rows: list[RowOutcome], header_of: dict[
     for row in rows:
         name = row.values.get("name", "")
         if not name:
-            row.errors.insert(0, row_error(row.number, name_column, _("The name is empty.")))
+            row.add_error(name_column, _("The name is empty."), first=True)
             continue
         key = name.casefold()
         if key in first_row_of:
-            row.errors.append(
-                row_error(
-                    row.number,
-                    name_column,
-                    _("%(name)s is also on row %(row)s.")
-                    % {"name": name, "row": first_row_of[key]},
-                )
+            row.add_error(
+                name_column,
+                _("%(name)s is also on row %(row)s.") % {"name": name, "row": first_row_of[key]},
             )
             continue
         first_row_of[key] = row.number
         row.existing = partners.get(key)
         if row.existing is None and "sector" not in row.values and "sector" not in row.failed:
-            row.errors.append(
-                row_error(
-                    row.number,
-                    header_of.get("sector", str(_("Sector"))),
-                    _("A new partner organization needs a sector."),
-                )
+            row.add_error(
+                header_of.get("sector", str(_("Sector"))),
+                _("A new partner organization needs a sector."),
             )

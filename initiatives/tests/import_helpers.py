@@ -20,6 +20,15 @@ PARTNER_NAMES = (
     "Lakeshore County Health Department",
 )
 
+# What the preview says about fixtures/people_mixed.csv, when its first two organizations exist.
+MIXED_ERRORS = [
+    "Row 4, column “Email”: “chloe@” is not a valid email address.",
+    "Row 5, column “Name”: The name is empty.",
+    "Row 6, column “Email”: ana.lopez@example.org is also on row 2.",
+    "Row 7, column “Organization”: No partner organization is called “Moonbase Alliance”. "
+    "Add it first, or choose “Create missing organizations”.",
+]
+
 
 def sample(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()

@@ -20,19 +20,18 @@ from initiatives.tests.factories import (
     PartnerOrganizationFactory,
     PersonFactory,
 )
-from initiatives.tests.import_helpers import PARTNER_NAMES, sample, upload, xlsx, zip_bomb
+from initiatives.tests.import_helpers import (
+    MIXED_ERRORS,
+    PARTNER_NAMES,
+    sample,
+    upload,
+    xlsx,
+    zip_bomb,
+)
 from tests.fixtures import Personas
 from tests.test_isolation_sweep import WRITE_DATA
 
 Login = Callable[[User], Client]
-
-MIXED_ERRORS = [
-    "Row 4, column “Email”: “chloe@” is not a valid email address.",
-    "Row 5, column “Name”: The name is empty.",
-    "Row 6, column “Email”: ana.lopez@example.org is also on row 2.",
-    "Row 7, column “Organization”: No partner organization is called “Moonbase Alliance”. "
-    "Add it first, or choose “Create missing organizations”.",
-]
 
 
 @pytest.fixture(autouse=True)
