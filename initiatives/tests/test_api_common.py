@@ -97,8 +97,9 @@ def page(results: list[Any]) -> dict[str, Any]:
     return {"count": len(results), "next": None, "previous": None, "results": results}
 
 
-@pytest.fixture
-def frozen() -> Iterator[None]:
+# Named fixtures so that other modules import them without shadowing a name (ruff F811).
+@pytest.fixture(name="frozen")
+def frozen_fixture() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -126,8 +127,8 @@ class Agenda:
     partner_seat: Seat
 
 
-@pytest.fixture
-def agenda(personas: Personas, frozen: None) -> Agenda:
+@pytest.fixture(name="agenda")
+def agenda_fixture(personas: Personas, frozen: None) -> Agenda:
     org = personas.org
     initiative = initiative_create(
         organization=org,
