@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from backbone.models import User
 from initiatives.importers import batches
@@ -174,6 +175,9 @@ def test_a_refused_file_gets_one_message_and_nothing_is_written(
 
     assert response.status_code == 400
     assert response.context["form"].errors == {"file": [message]}
+    body = response.content.decode()
+    assert body.count(escape(message)) == 1
+    assert "Please check the highlighted answers" not in body
     assert ImportBatch.objects.count() == 0
     assert Person.objects.count() == 0
 
