@@ -3,6 +3,7 @@ load, and a result moved up with the keyboard."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,14 @@ from initiatives.models import Strategy
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _patient_expectations() -> Iterator[None]:
+    # The whole suite may run in parallel with this test: leave the live server time to answer.
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default
 
 
 def test_staff_edits_a_strategy_inline_and_moves_a_result_with_the_keyboard(
@@ -59,8 +68,10 @@ def test_staff_edits_a_strategy_inline_and_moves_a_result_with_the_keyboard(
 
     # Escape leaves an edit without saving.
     saved.get_by_role("link", name="Edit").click()
-    page.locator(f"#id_strategy_{prek.pk}_title").fill("Not kept")
-    page.keyboard.press("Escape")
+    again = page.locator(f"#id_strategy_{prek.pk}_title")
+    expect(again).to_be_focused()  # swapped in and settled
+    again.fill("Not kept")
+    again.press("Escape")
     expect(page.locator(f"#strategy-{prek.pk} h4")).to_have_text("Open 400 new pre-K seats")
 
     page.reload()
