@@ -226,6 +226,9 @@ def test_common_agenda_shows_north_star_results_strategies_and_workgroups_in_ord
     positions = [content.index(text) for text in order]
     assert positions == sorted(positions)
     assert 'href="/o/lakeshore/initiatives/"' in content  # the way back to the list
+    assert f'<a href="/o/lakeshore/tables/{agenda.workgroup.pk}/">Early Learning Workgroup</a>' in (
+        content
+    )
     assert "data-print" in content
     assert "Edit initiative" not in content  # partners read only
     assert f"/strategies/{agenda.prek.pk}/edit/" not in content
