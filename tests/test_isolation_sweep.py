@@ -31,9 +31,13 @@ from initiatives.tests.factories import (
     GroundRuleFactory,
     ImportBatchFactory,
     InitiativeFactory,
+    PartnerOrganizationFactory,
+    PersonFactory,
     ResultFactory,
     ScreeningFactory,
+    SeatFactory,
     StrategyFactory,
+    TableFactory,
 )
 from tests.factories import (
     APITokenFactory,
@@ -117,6 +121,26 @@ def _screening_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _partner_of_other(world: World) -> int:
+    made: Any = PartnerOrganizationFactory(organization=world.other)
+    return int(made.pk)
+
+
+def _person_of_other(world: World) -> int:
+    made: Any = PersonFactory(organization=world.other)
+    return int(made.pk)
+
+
+def _table_of_other(world: World) -> int:
+    made: Any = TableFactory(initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _seat_of_other(world: World) -> int:
+    made: Any = SeatFactory(table__initiative__organization=world.other)
+    return int(made.pk)
+
+
 def _import_batch_of_other(world: World) -> int:
     made: Any = ImportBatchFactory(organization=world.other, uploaded_by=world.other_staff)
     return int(made.pk)
@@ -134,6 +158,10 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "rule_id": _rule_of_other,
     "criterion_id": _criterion_of_other,
     "screening_id": _screening_of_other,
+    "partner_id": _partner_of_other,
+    "person_id": _person_of_other,
+    "table_id": _table_of_other,
+    "seat_id": _seat_of_other,
     "batch_id": _import_batch_of_other,
 }
 
@@ -177,6 +205,13 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "screening_new": {"title": "Taken over"},
     "screening_override": {"reason": "Intruders say so."},
     "screening_decide": {"decision": "declined"},
+    "partner_create": {"name": "Taken over", "sector": "other", "size_band": "unknown"},
+    "partner_edit": {"name": "Taken over", "sector": "other", "size_band": "unknown"},
+    "person_create": {"full_name": "Taken over", "preferred_language": "en"},
+    "person_edit": {"full_name": "Taken over", "preferred_language": "en"},
+    "workgroup_create": {"name": "Taken over"},
+    "table_edit": {"name": "Taken over", "purpose": "Intruders win."},
+    "seat_role": {"role": "co_chair"},
     # The other organization's upload would import (its one new row), or change its columns.
     "import_commit": {"expected": outcome_signature([(2, "new", None, "")])},
     "import_preview": {"column_0": "full_name", "column_1": ""},
