@@ -169,6 +169,16 @@ ID_FACTORIES: dict[str, IdFactory] = {
 ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
     "api-members-detail": {"pk": _membership_of_other},
     "api-invitations-detail": {"pk": _invitation_of_other},
+    "api-initiatives-detail": {"pk": _initiative_of_other},
+    "api-results-detail": {"pk": _result_of_other},
+    "api-strategies-detail": {"pk": _strategy_of_other},
+    "api-ground-rules-detail": {"pk": _rule_of_other},
+    "api-filter-criteria-detail": {"pk": _criterion_of_other},
+    "api-screenings-detail": {"pk": _screening_of_other},
+    "api-partner-organizations-detail": {"pk": _partner_of_other},
+    "api-people-detail": {"pk": _person_of_other},
+    "api-tables-detail": {"pk": _table_of_other},
+    "api-seats-detail": {"pk": _seat_of_other},
 }
 
 # Route name -> why the sweep need not cover it. Keep it short, and say why.
@@ -177,6 +187,19 @@ EXEMPT: dict[str, str] = {}
 # Route name -> the body each write sends: a valid change, so a missing tenancy check would
 # show up as a changed row rather than as a harmless 400.
 WRITE_DATA: dict[str, dict[str, str]] = {
+    "api-initiatives-list": {"name": "Taken over", "north_star": "Ours now."},
+    "api-initiatives-detail": {"name": "Taken over", "status": "archived"},
+    "api-results-detail": {"statement": "Taken over"},
+    "api-strategies-detail": {"title": "Taken over"},
+    "api-ground-rules-detail": {"text": "Taken over"},
+    "api-filter-criteria-detail": {"question": "Taken over?"},
+    "api-screenings-detail": {"decision": "declined"},
+    "api-partner-organizations-list": {"name": "Taken over", "sector": "other"},
+    "api-partner-organizations-detail": {"name": "Taken over"},
+    "api-people-list": {"full_name": "Taken over"},
+    "api-people-detail": {"full_name": "Taken over"},
+    "api-tables-detail": {"name": "Taken over"},
+    "api-seats-detail": {"role": "co_chair"},
     "org_settings": {
         "name": "Taken over",
         "time_zone": "UTC",
