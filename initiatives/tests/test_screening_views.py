@@ -426,3 +426,26 @@ def test_filter_page_query_count_does_not_grow(
     assert response.status_code == 200
     assert len(response.context["screenings"]) == rows
     assert len(response.context["retired"]) == rows
+
+
+def test_screening_without_criteria_points_to_the_filter_and_records_nothing(
+    login: Any, personas: Any
+) -> None:
+    """The 'Screen a proposal' button is always offered (criteria may have been added inline
+    since the page loaded); with no criteria the form says where to add them."""
+    initiative = services.initiative_create(
+        organization=personas.org, name="New coalition", north_star="Every child thrives."
+    )
+    filter_url = f"/o/lakeshore/initiatives/{initiative.pk}/filter/"
+    client = login(personas.staff)
+
+    page = client.get(filter_url).content.decode()
+    form = client.get(filter_url + "screen/").content.decode()
+    refused = client.post(filter_url + "screen/", {"title": "Book fair"})
+
+    assert f'href="{filter_url}screen/"' in page
+    assert "This initiative has no filter criteria yet." in form
+    assert f'<a href="{filter_url}">Add them on the agenda filter page</a>' in form
+    assert refused.status_code == 400
+    assert "Add the initiative&#x27;s filter criteria before screening." in refused.content.decode()
+    assert Screening.objects.count() == 0
