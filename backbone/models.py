@@ -226,6 +226,13 @@ class APIToken(TenantModel):
         return hashlib.sha256(key.encode()).hexdigest()
 
 
+# How each kind of email is named in the outbox; apps add their kinds as they send them.
+EMAIL_KIND_LABELS = {
+    "account": _("Account email"),
+    "invitation": _("Invitation"),
+}
+
+
 class OutboundEmail(models.Model):
     """One email the product sent (or is sending), kept so staff can read exactly what went out.
 
@@ -271,3 +278,7 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(EMAIL_KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize()))

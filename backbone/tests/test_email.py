@@ -417,3 +417,14 @@ def test_outsider_gets_404_for_the_outbox(login: Any, personas: Any) -> None:
     ]
 
     assert [r.status_code for r in responses] == [404, 404, 404]
+
+
+def test_outbox_names_each_kind_of_email_in_words(login: Any, personas: Any) -> None:
+    OutboundEmailFactory(organization=personas.org, kind="invitation", subject="Join us")
+    OutboundEmailFactory(organization=personas.org, kind="weekly_digest", subject="Digest")
+
+    page = login(personas.staff).get("/o/lakeshore/outbox/").content.decode()
+
+    assert '<small class="muted">Invitation</small>' in page
+    assert '<small class="muted">Weekly digest</small>' in page
+    assert ">invitation<" not in page
