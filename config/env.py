@@ -7,12 +7,31 @@ a typo such as DEBUG=ture must stop the start-up instead of silently meaning "of
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+
+
+def read_env_file(path: Path) -> None:
+    """Load KEY=VALUE lines from a .env file into os.environ; real environment variables win.
+    Blank lines and # comments are skipped; surrounding quotes are removed."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        key, sep, value = stripped.removeprefix("export ").partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected KEY=VALUE, got {line!r}.")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        os.environ.setdefault(key.strip(), value)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -58,7 +77,8 @@ def raise_if_missing() -> None:
         raise ImproperlyConfigured(
             "Missing required environment variables for production (DEBUG is off): "
             + ", ".join(MISSING)
-            + ". See README.md, 'Configuration'."
+            + ". See README.md, 'Configuration'. For development, set DEBUG=true "
+            "(make run and make test do)."
         )
 
 

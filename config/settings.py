@@ -13,9 +13,19 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, parse_email_url, raise_if_missing
+from config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_email_url,
+    raise_if_missing,
+    read_env_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Optional KEY=VALUE file at the top of the checkout; variables set in the environment win.
+read_env_file(Path(env_str("BACKBONE_ENV_FILE", str(BASE_DIR / ".env"))))
 VAR_DIR = Path(env_str("BACKBONE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=False)

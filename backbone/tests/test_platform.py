@@ -102,7 +102,13 @@ def _start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[s
         for key, value in os.environ.items()
         if key not in PRODUCTION_ENV and not key.startswith(("EMAIL_", "BACKBONE_", "CELERY_"))
     }
-    clean.update(DJANGO_SETTINGS_MODULE="config.settings", BACKBONE_VAR_DIR=str(tmp_path), **env)
+    clean.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        BACKBONE_VAR_DIR=str(tmp_path),
+        # A developer's own .env must not fill in what the test leaves out.
+        BACKBONE_ENV_FILE=str(tmp_path / "no.env"),
+        **env,
+    )
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=REPO,
@@ -134,7 +140,8 @@ def test_production_start_without_a_required_variable_names_it(
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "django.core.exceptions.ImproperlyConfigured: Missing required environment variables "
-        f"for production (DEBUG is off): {missing}. See README.md, 'Configuration'."
+        f"for production (DEBUG is off): {missing}. See README.md, 'Configuration'. "
+        "For development, set DEBUG=true (make run and make test do)."
     )
 
 
@@ -410,3 +417,41 @@ def test_seed_demo_with_another_slug_and_owner_makes_a_second_organization() -> 
     assert "Password for every demo login: pw-other1" in output
     # The first organization is untouched.
     assert _role_counts(Organization.objects.get(slug="demo")) == DEMO_ROLES
+
+
+def test_env_file_fills_unset_variables_and_the_environment_wins(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    from config.env import read_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# development checkout\n\nBB_T_ONE=plain\nexport BB_T_TWO='quoted value'\n"
+        'BB_T_THREE="x=y"\nBB_T_SET=from-file\n',
+        encoding="utf-8",
+    )
+    for name in ("BB_T_ONE", "BB_T_TWO", "BB_T_THREE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BB_T_SET", "from-environment")
+
+    read_env_file(env_file)
+
+    assert [os.environ[n] for n in ("BB_T_ONE", "BB_T_TWO", "BB_T_THREE", "BB_T_SET")] == [
+        "plain",
+        "quoted value",
+        "x=y",
+        "from-environment",
+    ]
+
+
+def test_env_file_line_that_is_not_key_value_stops_start_up(tmp_path: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import read_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\nthis is not a setting\n", encoding="utf-8")
+
+    with pytest.raises(ImproperlyConfigured, match=r"\.env:2: expected KEY=VALUE"):
+        read_env_file(env_file)
+    read_env_file(tmp_path / "missing.env")  # no file: nothing to read, no error
