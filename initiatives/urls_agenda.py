@@ -2,36 +2,43 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from initiatives.views import agenda, screening
+from initiatives.views import agenda, ordered, screening
+
+# One result, strategy, ground rule or criterion: the handlers of views/ordered.py, each told
+# which kind of item it is by the pattern's extra {"kind": ...}.
+RESULT = {"kind": agenda.RESULT}
+STRATEGY = {"kind": agenda.STRATEGY}
+RULE = {"kind": agenda.GROUND_RULE}
+CRITERION = {"kind": screening.CRITERION}
 
 result_patterns = [
-    path("", agenda.result_row, name="result_row"),
-    path("edit/", agenda.result_edit, name="result_edit"),
-    path("move/", agenda.result_move, name="result_move"),
-    path("delete/", agenda.result_delete, name="result_delete"),
+    path("", ordered.item_row, RESULT, name="result_row"),
+    path("edit/", ordered.item_edit, RESULT, name="result_edit"),
+    path("move/", ordered.item_move, RESULT, name="result_move"),
+    path("delete/", ordered.item_remove, RESULT, name="result_delete"),
     path("strategies/add/", agenda.strategy_add, name="strategy_add"),
-    path("strategies/reorder/", agenda.strategies_reorder, name="strategies_reorder"),
+    path("strategies/reorder/", ordered.items_reorder, STRATEGY, name="strategies_reorder"),
 ]
 
 strategy_patterns = [
-    path("", agenda.strategy_row, name="strategy_row"),
-    path("edit/", agenda.strategy_edit, name="strategy_edit"),
-    path("move/", agenda.strategy_move, name="strategy_move"),
-    path("delete/", agenda.strategy_delete, name="strategy_delete"),
+    path("", ordered.item_row, STRATEGY, name="strategy_row"),
+    path("edit/", ordered.item_edit, STRATEGY, name="strategy_edit"),
+    path("move/", ordered.item_move, STRATEGY, name="strategy_move"),
+    path("delete/", ordered.item_remove, STRATEGY, name="strategy_delete"),
 ]
 
 rule_patterns = [
-    path("", agenda.ground_rule_row, name="ground_rule_row"),
-    path("edit/", agenda.ground_rule_edit, name="ground_rule_edit"),
-    path("move/", agenda.ground_rule_move, name="ground_rule_move"),
-    path("delete/", agenda.ground_rule_delete, name="ground_rule_delete"),
+    path("", ordered.item_row, RULE, name="ground_rule_row"),
+    path("edit/", ordered.item_edit, RULE, name="ground_rule_edit"),
+    path("move/", ordered.item_move, RULE, name="ground_rule_move"),
+    path("delete/", ordered.item_remove, RULE, name="ground_rule_delete"),
 ]
 
 criterion_patterns = [
-    path("", screening.criterion_row, name="criterion_row"),
-    path("edit/", screening.criterion_edit, name="criterion_edit"),
-    path("move/", screening.criterion_move, name="criterion_move"),
-    path("retire/", screening.criterion_retire, name="criterion_retire"),
+    path("", ordered.item_row, CRITERION, name="criterion_row"),
+    path("edit/", ordered.item_edit, CRITERION, name="criterion_edit"),
+    path("move/", ordered.item_move, CRITERION, name="criterion_move"),
+    path("retire/", ordered.item_remove, CRITERION, name="criterion_retire"),
 ]
 
 screening_patterns = [
@@ -46,16 +53,16 @@ initiative_patterns: list[URLPattern | URLResolver] = [
     path("archive/", agenda.initiative_archive, name="initiative_archive"),
     path("restore/", agenda.initiative_restore, name="initiative_restore"),
     path("results/add/", agenda.result_add, name="result_add"),
-    path("results/reorder/", agenda.results_reorder, name="results_reorder"),
+    path("results/reorder/", ordered.items_reorder, RESULT, name="results_reorder"),
     path("results/<int:result_id>/", include(result_patterns)),
     path("strategies/<int:strategy_id>/", include(strategy_patterns)),
     path("ground-rules/", agenda.ground_rules, name="ground_rules"),
     path("ground-rules/add/", agenda.ground_rule_add, name="ground_rule_add"),
-    path("ground-rules/reorder/", agenda.ground_rules_reorder, name="ground_rules_reorder"),
+    path("ground-rules/reorder/", ordered.items_reorder, RULE, name="ground_rules_reorder"),
     path("ground-rules/<int:rule_id>/", include(rule_patterns)),
     path("filter/", screening.agenda_filter, name="agenda_filter"),
     path("filter/criteria/add/", screening.criterion_add, name="criterion_add"),
-    path("filter/criteria/reorder/", screening.criteria_reorder, name="criteria_reorder"),
+    path("filter/criteria/reorder/", ordered.items_reorder, CRITERION, name="criteria_reorder"),
     path("filter/criteria/<int:criterion_id>/", include(criterion_patterns)),
     path("filter/screen/", screening.screening_new, name="screening_new"),
     path("filter/screenings/<int:screening_id>/", include(screening_patterns)),

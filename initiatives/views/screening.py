@@ -1,7 +1,8 @@
 """The agenda filter: the initiative's yes/no criteria, and proposals screened against them.
 
 A screening stores the questions as they were worded when answered, so rewording or retiring a
-criterion later leaves every past screening as it was.
+criterion later leaves every past screening as it was. Editing, moving, reordering and retiring
+a criterion is done by the handlers of initiatives/views/ordered.py, from CRITERION below.
 """
 
 from __future__ import annotations
@@ -10,33 +11,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.http import OrgRequest
 from initiatives import services
-from initiatives.forms.agenda import (
-    CriterionForm,
-    DecisionForm,
-    MoveForm,
-    OverrideForm,
-    ScreeningForm,
-)
+from initiatives.forms.agenda import CriterionForm, DecisionForm, OverrideForm, ScreeningForm
 from initiatives.models import FilterCriterion, Initiative, Screening
 from initiatives.selectors import screenings_of
-from initiatives.views.agenda import (
-    PARTIALS,
-    apply_errors,
-    focus_after_swap,
-    get_initiative,
-    inline_form,
-    moved_focus,
-    reorder,
-)
+from initiatives.views.ordered import PARTIALS, ItemKind, apply_errors, get_initiative
 
 
 def _filter_url(initiative: Initiative, anchor: str = "") -> str:
@@ -47,21 +36,12 @@ def _filter_url(initiative: Initiative, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _criterion_url(initiative: Initiative, criterion: FilterCriterion, name: str) -> str:
-    return reverse(
-        name,
-        kwargs={
-            "org_slug": initiative.organization.slug,
-            "initiative_id": initiative.pk,
-            "criterion_id": criterion.pk,
-        },
-    )
+def _current_criteria_qs(initiative: Initiative) -> QuerySet[FilterCriterion]:
+    return initiative.filter_criteria.filter(retired_at__isnull=True).order_by("position", "id")
 
 
 def _current_criteria(initiative: Initiative) -> list[FilterCriterion]:
-    return list(
-        initiative.filter_criteria.filter(retired_at__isnull=True).order_by("position", "id")
-    )
+    return list(_current_criteria_qs(initiative))
 
 
 def _get_criterion(
@@ -141,121 +121,29 @@ def criterion_add(request: OrgRequest, org_slug: str, initiative_id: int) -> Htt
     return _filter_page(request, initiative, status=400, form=form)
 
 
-@require_GET
-def criterion_row(
-    request: OrgRequest, org_slug: str, initiative_id: int, criterion_id: int
-) -> HttpResponse:
-    require_perm(request, "view_common_agenda")
-    initiative = get_initiative(request, initiative_id)
-    criterion = _get_criterion(request, initiative, criterion_id)
-    if not request.htmx:
-        return redirect(_filter_url(initiative, f"criterion-{criterion.pk}"))
-    return render(
-        request, PARTIALS + "criterion.html", {"initiative": initiative, "criterion": criterion}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def criterion_edit(
-    request: OrgRequest, org_slug: str, initiative_id: int, criterion_id: int
-) -> HttpResponse:
-    require_perm(request, "edit_common_agenda")
-    initiative = get_initiative(request, initiative_id)
-    criterion = _get_criterion(request, initiative, criterion_id)
-    auto_id = f"id_criterion_{criterion.pk}_%s"
-    status = 200
-    if request.method == "POST":
-        form = CriterionForm(request.POST, auto_id=auto_id)
-        if form.is_valid():
-            try:
-                services.criterion_update(
-                    criterion=criterion, question=form.cleaned_data["question"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                if request.htmx:
-                    return render(
-                        request,
-                        PARTIALS + "criterion.html",
-                        {"initiative": initiative, "criterion": criterion, "saved": True},
-                    )
-                messages.success(request, _("The criterion was saved."))
-                return redirect(_filter_url(initiative, f"criterion-{criterion.pk}"))
-        status = 400
-    else:
-        form = CriterionForm(initial={"question": criterion.question}, auto_id=auto_id)
-    return inline_form(
-        request,
-        form,
-        action=_criterion_url(initiative, criterion, "criterion_edit"),
-        cancel_row=_criterion_url(initiative, criterion, "criterion_row"),
-        page_url=_filter_url(initiative, f"criterion-{criterion.pk}"),
-        heading=_("Edit the criterion"),
-        initiative=initiative,
-        status=status,
-    )
-
-
-@require_POST
-def criterion_move(
-    request: OrgRequest, org_slug: str, initiative_id: int, criterion_id: int
-) -> HttpResponse:
-    require_perm(request, "edit_common_agenda")
-    initiative = get_initiative(request, initiative_id)
-    criterion = _get_criterion(request, initiative, criterion_id)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        message = _("Choose up or down.")
-        if not request.htmx:
-            messages.error(request, message)
-            return redirect(_filter_url(initiative, f"criterion-{criterion.pk}"))
-        return _criteria_partial(
-            request,
-            initiative,
-            status=400,
-            error_kind="criterion",
-            error_pk=criterion.pk,
-            error=message,
-        )
-    direction = form.cleaned_data["direction"]
-    services.item_move(item=criterion, direction=direction)
-    if not request.htmx:
-        return redirect(_filter_url(initiative, f"criterion-{criterion.pk}"))
-    count = len(_current_criteria(initiative))
-    return focus_after_swap(
-        _criteria_partial(request, initiative),
-        f"criterion-{criterion.pk}-{moved_focus(criterion, direction, count)}",
-    )
-
-
-@require_POST
-def criterion_retire(
-    request: OrgRequest, org_slug: str, initiative_id: int, criterion_id: int
-) -> HttpResponse:
-    require_perm(request, "edit_common_agenda")
-    initiative = get_initiative(request, initiative_id)
-    criterion = _get_criterion(request, initiative, criterion_id)
-    services.criterion_retire(criterion=criterion)
-    if request.htmx:
-        return _criteria_partial(request, initiative)
-    messages.success(
-        request,
-        _("The criterion was retired. Past screenings keep the answers given to it."),
-    )
-    return redirect(_filter_url(initiative))
-
-
-@require_POST
-def criteria_reorder(request: OrgRequest, org_slug: str, initiative_id: int) -> HttpResponse:
-    require_perm(request, "edit_common_agenda")
-    initiative = get_initiative(request, initiative_id)
-    return reorder(
-        request,
-        _current_criteria(initiative),
-        lambda: _criteria_partial(request, initiative),
-        _filter_url(initiative),
-    )
+CRITERION = ItemKind(
+    name="criterion",
+    kwarg="criterion_id",
+    url_name="criterion",
+    row_template=PARTIALS + "criterion.html",
+    form_class=CriterionForm,
+    heading=gettext_lazy("Edit the criterion"),
+    saved=gettext_lazy("The criterion was saved."),
+    removed=gettext_lazy(
+        "The criterion was retired. Past screenings keep the answers given to it."
+    ),
+    get=_get_criterion,
+    update=lambda criterion, data: services.criterion_update(
+        criterion=criterion, question=data["question"]
+    ),
+    remove=lambda criterion: services.criterion_retire(criterion=criterion),
+    page_url=_filter_url,
+    list_url=lambda initiative, _owner: _filter_url(initiative),
+    siblings=lambda initiative, _owner: _current_criteria_qs(initiative),
+    list_partial=lambda request, initiative, _owner, **extra: _criteria_partial(
+        request, initiative, **extra
+    ),
+)
 
 
 # --- Screenings -----------------------------------------------------------------------------
