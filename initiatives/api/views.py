@@ -7,18 +7,27 @@ List filters apply to the list only: an object is reachable by its id whatever t
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, Generic, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backbone.api.base import OrganizationScopedViewSet
+from backbone.api.filters import (
+    ChoiceFilter,
+    IdFilter,
+    IncludeFlag,
+    ListFilter,
+    ListFilterBackend,
+    SearchFilter,
+)
 from backbone.roles import allowed
 from initiatives.api.serializers import (
     FilterCriterionSerializer,
@@ -84,6 +93,7 @@ from initiatives.services import (
 )
 
 Serializer = serializers.BaseSerializer[Any]
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 # Nothing here is replaced wholesale: PATCH changes the fields sent.
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
@@ -97,49 +107,20 @@ AGENDA_PERMISSIONS = {
 PEOPLE_PERMISSIONS = {"*": "manage_people", "list": "view_people", "retrieve": "view_people"}
 
 
-# --- Query parameters -----------------------------------------------------------------------
-
-
-def int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise exceptions.ValidationError({name: [_("Give the id as a whole number.")]})
-    return int(raw)
-
-
-def bool_param(request: Request, name: str) -> bool:
-    raw = request.query_params.get(name, "").strip().lower()
-    if raw in ("", "false", "0"):
-        return False
-    if raw in ("true", "1"):
-        return True
-    raise exceptions.ValidationError({name: [_("Use true or false.")]})
-
-
-def choice_param(request: Request, name: str, choices: list[str], default: str = "") -> str:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return default
-    if raw not in choices:
-        raise exceptions.ValidationError(
-            {name: [_("Use one of: %(choices)s.") % {"choices": ", ".join(choices)}]}
-        )
-    return raw
-
-
-def initiative_param(description: str = "Only the objects of this initiative.") -> Any:
-    return OpenApiParameter("initiative", OpenApiTypes.INT, description=description)
-
-
-def search_param(description: str) -> Any:
-    return OpenApiParameter("search", OpenApiTypes.STR, description=description)
+BY_INITIATIVE = IdFilter("initiative", "initiative_id", "Only the objects of this initiative.")
 
 
 class ScopedViewSet(OrganizationScopedViewSet):
-    def is_listing(self) -> bool:
-        return getattr(self, "action", None) == "list"
+    # Each viewset's query parameters, applied to its list only (and described in the schema).
+    filter_backends = [ListFilterBackend]
+    list_filters: ClassVar[Sequence[ListFilter]] = ()
+
+    def reload(self, obj: ModelT) -> ModelT:
+        """The object again, with the annotations and prefetches of the queryset."""
+        return self.get_queryset().get(pk=obj.pk)
+
+    def answer(self, obj: models.Model, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.reload(obj)).data, status=status_code)
 
     def role_allows(self, permission: str) -> bool:
         return allowed(self.membership.role, permission)
@@ -161,42 +142,47 @@ class ScopedViewSet(OrganizationScopedViewSet):
         )
 
 
-# --- The common agenda ----------------------------------------------------------------------
+# Bases of the viewsets below. Their notes are comments, not docstrings: the schema describes a
+# viewset by the first docstring up its classes, and these should never stand in for one.
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=list(Initiative.Status.values),
-                description="Active initiatives (the default) or archived ones.",
-            )
-        ]
-    )
-)
-class InitiativeViewSet(
+# List, read, create and change; nothing is deleted.
+class ChangeableViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ScopedViewSet,
 ):
+    http_method_names = NO_PUT_NO_DELETE
+
+
+# List, read, create, change and delete.
+class CrudViewSet(mixins.DestroyModelMixin, ChangeableViewSet):
+    http_method_names = NO_PUT
+
+
+# --- The common agenda ----------------------------------------------------------------------
+
+
+class InitiativeViewSet(ChangeableViewSet):
     """The initiatives the organization stewards. Nothing is deleted: archive one by setting
     its status to "archived" (and restore it with "active")."""
 
     queryset = Initiative.objects.all()
     serializer_class = InitiativeSerializer
-    http_method_names = NO_PUT_NO_DELETE
     required_permissions = AGENDA_PERMISSIONS
+    list_filters = (
+        ChoiceFilter(
+            "status",
+            "status",
+            Initiative.Status.values,
+            "Active initiatives (the default) or archived ones.",
+            default=Initiative.Status.ACTIVE,
+        ),
+    )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            status_ = choice_param(
-                self.request, "status", list(Initiative.Status.values), Initiative.Status.ACTIVE
-            )
-            queryset = queryset.filter(status=status_)
         return queryset.order_by("name", "id")
 
     @transaction.atomic
@@ -221,74 +207,66 @@ class InitiativeViewSet(
         serializer.instance = initiative
 
 
-class AgendaViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
-    http_method_names = NO_PUT
+class AgendaViewSet(CrudViewSet):
     required_permissions = AGENDA_PERMISSIONS
-
-    def filter_by_initiative(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        initiative = int_param(self.request, "initiative")
-        return queryset if initiative is None else queryset.filter(initiative_id=initiative)
+    list_filters: ClassVar[Sequence[ListFilter]] = (BY_INITIATIVE,)
 
 
-@extend_schema_view(list=extend_schema(parameters=[initiative_param()]))
-class ResultViewSet(AgendaViewSet):
+# Results, ground rules and filter criteria: one text (`text_field`) under an initiative, in
+# the agreed order. A subclass calls its services in create_item and update_item.
+class OrderedTextViewSet(AgendaViewSet, Generic[ModelT]):
+    text_field: ClassVar[str]
+
+    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.order_by("initiative_id", "position", "id")
+
+    def create_item(self, initiative: Initiative, text: str) -> ModelT:
+        raise NotImplementedError
+
+    def update_item(self, item: ModelT, text: str) -> ModelT:
+        raise NotImplementedError
+
+    def perform_create(self, serializer: Serializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = self.create_item(data["initiative"], data[self.text_field])
+
+    def perform_update(self, serializer: Serializer) -> None:
+        item = serializer.instance
+        assert item is not None
+        text = serializer.validated_data.get(self.text_field, getattr(item, self.text_field))
+        serializer.instance = self.update_item(item, text)
+
+
+class ResultViewSet(OrderedTextViewSet[Result]):
     """Population-level results of the common agenda, in their agreed order. A result with
     strategies cannot be deleted (400): move or delete its strategies first."""
 
     queryset = Result.objects.all()
     serializer_class = ResultSerializer
+    text_field = "statement"
 
-    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            queryset = self.filter_by_initiative(queryset)
-        return queryset.order_by("initiative_id", "position", "id")
+    def create_item(self, initiative: Initiative, text: str) -> Result:
+        return result_create(initiative=initiative, statement=text)
 
-    def perform_create(self, serializer: Serializer) -> None:
-        data = serializer.validated_data
-        serializer.instance = result_create(
-            initiative=data["initiative"], statement=data["statement"]
-        )
-
-    def perform_update(self, serializer: Serializer) -> None:
-        result = serializer.instance
-        assert isinstance(result, Result)
-        statement = serializer.validated_data.get("statement", result.statement)
-        serializer.instance = result_update(result=result, statement=statement)
+    def update_item(self, item: Result, text: str) -> Result:
+        return result_update(result=item, statement=text)
 
     def perform_destroy(self, instance: Result) -> None:
         result_delete(result=instance)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            initiative_param(),
-            OpenApiParameter(
-                "result", OpenApiTypes.INT, description="Only the strategies under this result."
-            ),
-        ]
-    )
-)
 class StrategyViewSet(AgendaViewSet):
     """Strategies under each result. Giving another `result` (of the same initiative) moves the
     strategy there. The workgroups carrying it are set on the workgroup (tables/)."""
 
     queryset = Strategy.objects.all()
     serializer_class = StrategySerializer
+    list_filters = (
+        BY_INITIATIVE,
+        IdFilter("result", "result_id", "Only the strategies under this result."),
+    )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            queryset = self.filter_by_initiative(queryset)
-            result = int_param(self.request, "result")
-            if result is not None:
-                queryset = queryset.filter(result_id=result)
         return queryset.prefetch_related(
             Prefetch("tables", queryset=Table.objects.only("id").order_by("name", "id"))
         ).order_by("initiative_id", "result__position", "result_id", "position", "id")
@@ -314,107 +292,73 @@ class StrategyViewSet(AgendaViewSet):
         strategy_delete(strategy=instance)
 
 
-@extend_schema_view(list=extend_schema(parameters=[initiative_param()]))
-class GroundRuleViewSet(AgendaViewSet):
+class GroundRuleViewSet(OrderedTextViewSet[GroundRule]):
     """Core values written as behaviours people can be held to, in their agreed order."""
 
     queryset = GroundRule.objects.all()
     serializer_class = GroundRuleSerializer
+    text_field = "text"
 
-    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            queryset = self.filter_by_initiative(queryset)
-        return queryset.order_by("initiative_id", "position", "id")
+    def create_item(self, initiative: Initiative, text: str) -> GroundRule:
+        return ground_rule_create(initiative=initiative, text=text)
 
-    def perform_create(self, serializer: Serializer) -> None:
-        data = serializer.validated_data
-        serializer.instance = ground_rule_create(initiative=data["initiative"], text=data["text"])
-
-    def perform_update(self, serializer: Serializer) -> None:
-        rule = serializer.instance
-        assert isinstance(rule, GroundRule)
-        text = serializer.validated_data.get("text", rule.text)
-        serializer.instance = ground_rule_update(rule=rule, text=text)
+    def update_item(self, item: GroundRule, text: str) -> GroundRule:
+        return ground_rule_update(rule=item, text=text)
 
     def perform_destroy(self, instance: GroundRule) -> None:
         ground_rule_delete(rule=instance)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            initiative_param(),
-            OpenApiParameter(
-                "include_retired",
-                OpenApiTypes.BOOL,
-                description="Also list retired criteria (past screenings still show them).",
-            ),
-        ]
-    ),
     destroy=extend_schema(description="Retires the criterion; past screenings keep it."),
 )
-class FilterCriterionViewSet(AgendaViewSet):
+class FilterCriterionViewSet(OrderedTextViewSet[FilterCriterion]):
     """The agenda filter: yes/no questions every proposed new activity must pass. DELETE
     retires a criterion (it is not asked any more); screenings keep what they answered."""
 
     queryset = FilterCriterion.objects.all()
     serializer_class = FilterCriterionSerializer
+    text_field = "question"
+    list_filters = (
+        BY_INITIATIVE,
+        IncludeFlag(
+            "include_retired",
+            Q(retired_at__isnull=True),
+            "Also list retired criteria (past screenings still show them).",
+        ),
+    )
 
-    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            queryset = self.filter_by_initiative(queryset)
-            if not bool_param(self.request, "include_retired"):
-                queryset = queryset.filter(retired_at__isnull=True)
-        return queryset.order_by("initiative_id", "position", "id")
+    def create_item(self, initiative: Initiative, text: str) -> FilterCriterion:
+        return criterion_create(initiative=initiative, question=text)
 
-    def perform_create(self, serializer: Serializer) -> None:
-        data = serializer.validated_data
-        serializer.instance = criterion_create(
-            initiative=data["initiative"], question=data["question"]
-        )
-
-    def perform_update(self, serializer: Serializer) -> None:
-        criterion = serializer.instance
-        assert isinstance(criterion, FilterCriterion)
-        question = serializer.validated_data.get("question", criterion.question)
-        serializer.instance = criterion_update(criterion=criterion, question=question)
+    def update_item(self, item: FilterCriterion, text: str) -> FilterCriterion:
+        return criterion_update(criterion=item, question=text)
 
     def perform_destroy(self, instance: FilterCriterion) -> None:
         criterion_retire(criterion=instance)
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[initiative_param()]),
     create=extend_schema(request=ScreeningCreateSerializer, responses={201: ScreeningSerializer}),
     partial_update=extend_schema(
         request=ScreeningUpdateSerializer, responses={200: ScreeningSerializer}
     ),
 )
-class ScreeningViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScopedViewSet,
-):
+class ScreeningViewSet(ChangeableViewSet):
     """Proposed activities screened against the agenda filter: every current criterion answered
     yes or no. A proposal passes only if every answer is yes; backbone staff may let one through
     that missed a criterion with a written `override_reason` (403 for other roles)."""
 
     queryset = Screening.objects.all()
     serializer_class = ScreeningSerializer
-    http_method_names = NO_PUT_NO_DELETE
     required_permissions = {
         "*": "screen_proposals",
         "list": "view_common_agenda",
         "retrieve": "view_common_agenda",
     }
+    list_filters = (BY_INITIATIVE,)
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            initiative = int_param(self.request, "initiative")
-            if initiative is not None:
-                queryset = queryset.filter(initiative_id=initiative)
         return (
             queryset.select_related("recorded_by")
             .prefetch_related(
@@ -429,12 +373,14 @@ class ScreeningViewSet(
                 _("Only backbone staff may let a proposal through the agenda filter.")
             )
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        incoming = ScreeningCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
+    def incoming(self, serializer_class: type[Serializer]) -> Any:
+        """The request body, validated by a serializer other than the answer's."""
+        incoming = serializer_class(data=self.request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
+        return incoming.validated_data
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.incoming(ScreeningCreateSerializer)
         if data["override_reason"].strip():
             self.require_override()
         screening = screening_record(
@@ -446,18 +392,11 @@ class ScreeningViewSet(
             proposed_by=data["proposed_by"],
             override_reason=data["override_reason"],
         )
-        return Response(
-            self.get_serializer(self.get_queryset().get(pk=screening.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self.answer(screening, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         screening = self.get_object()
-        incoming = ScreeningUpdateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
+        data = self.incoming(ScreeningUpdateSerializer)
         if "override_reason" in data:
             self.require_override()
         with transaction.atomic():
@@ -470,57 +409,32 @@ class ScreeningViewSet(
                     decision=data.get("decision", screening.decision),
                     note=data.get("decision_note", screening.decision_note),
                 )
-        return Response(self.get_serializer(self.get_queryset().get(pk=screening.pk)).data)
+        return self.answer(screening)
 
 
 # --- Partner organizations and people -------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            search_param("Part of the organization's name."),
-            OpenApiParameter(
-                "sector",
-                OpenApiTypes.STR,
-                enum=list(Sector.values),
-                description="Only partner organizations of this sector.",
-            ),
-        ]
-    )
-)
-class PartnerOrganizationViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
+class PartnerOrganizationViewSet(CrudViewSet):
     """Member organizations of the coalition. Names are unique in the organization (ignoring
     case). One cannot be deleted while people belong to it (400)."""
 
     queryset = PartnerOrganization.objects.all()
     serializer_class = PartnerOrganizationSerializer
-    http_method_names = NO_PUT
     required_permissions = PEOPLE_PERMISSIONS
+    list_filters = (
+        SearchFilter(["name"], "Part of the organization's name."),
+        ChoiceFilter(
+            "sector", "sector", Sector.values, "Only partner organizations of this sector."
+        ),
+    )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            search = self.request.query_params.get("search", "").strip()
-            if search:
-                queryset = queryset.filter(name__icontains=search)
-            sector = choice_param(self.request, "sector", list(Sector.values))
-            if sector:
-                queryset = queryset.filter(sector=sector)
         return queryset.annotate(
             people_count=Count("people", filter=Q(people__archived_at__isnull=True))
         ).order_by("name", "id")
 
-    def reload(self, partner: PartnerOrganization) -> PartnerOrganization:
-        # The answer carries people_count, an annotation of the queryset.
-        return self.get_queryset().get(pk=partner.pk)
-
+    # The answers carry people_count, an annotation of the queryset: hence reload.
     def perform_create(self, serializer: Serializer) -> None:
         partner = partner_create(organization=self.organization, **serializer.validated_data)
         serializer.instance = self.reload(partner)
@@ -535,40 +449,21 @@ class PartnerOrganizationViewSet(
         partner_delete(partner=instance)
 
 
-def duplicate_email(error: DuplicatePersonError) -> exceptions.ValidationError:
-    """The service's message, with the existing person's id so a caller can update them."""
-    message = _("%(name)s already has this email address (person %(id)s).") % {
-        "name": error.existing.full_name,
-        "id": error.existing.pk,
-    }
-    return exceptions.ValidationError({"email": [message]})
+@contextmanager
+def duplicate_email_is_invalid() -> Iterator[None]:
+    """A DuplicatePersonError as a 400 on `email`: the service's message, with the existing
+    person's id so a caller can update them."""
+    try:
+        yield
+    except DuplicatePersonError as error:
+        message = _("%(name)s already has this email address (person %(id)s).") % {
+            "name": error.existing.full_name,
+            "id": error.existing.pk,
+        }
+        raise exceptions.ValidationError({"email": [message]}) from None
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            search_param("Part of the name, email or partner organization's name."),
-            OpenApiParameter(
-                "partner_organization",
-                OpenApiTypes.INT,
-                description="Only the people of this partner organization.",
-            ),
-            OpenApiParameter(
-                "include_archived",
-                OpenApiTypes.BOOL,
-                description="Also list people who were removed (archived).",
-            ),
-        ]
-    )
-)
-class PersonViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
+class PersonViewSet(CrudViewSet):
     """People (contacts), with or without a login. Emails are unique in the organization,
     ignoring case: a duplicate is refused (400) naming the existing person's id. DELETE removes
     a person from every table and archives them, unless they still chair or co-chair a table
@@ -576,8 +471,23 @@ class PersonViewSet(
     for roles that may see demographics (backbone staff)."""
 
     queryset = Person.objects.all()
-    http_method_names = NO_PUT
     required_permissions = PEOPLE_PERMISSIONS
+    list_filters = (
+        IncludeFlag(
+            "include_archived",
+            Q(archived_at__isnull=True),
+            "Also list people who were removed (archived).",
+        ),
+        IdFilter(
+            "partner_organization",
+            "partner_organization_id",
+            "Only the people of this partner organization.",
+        ),
+        SearchFilter(
+            ["full_name", "email", "partner_organization__name"],
+            "Part of the name, email or partner organization's name.",
+        ),
+    )
 
     def get_serializer_class(self) -> type[Serializer]:
         if getattr(self, "swagger_fake_view", False) or self.role_allows(
@@ -587,36 +497,19 @@ class PersonViewSet(
         return PersonSerializer
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.is_listing():
-            if not bool_param(self.request, "include_archived"):
-                queryset = queryset.filter(archived_at__isnull=True)
-            partner = int_param(self.request, "partner_organization")
-            if partner is not None:
-                queryset = queryset.filter(partner_organization_id=partner)
-            search = self.request.query_params.get("search", "").strip()
-            if search:
-                queryset = queryset.filter(
-                    Q(full_name__icontains=search)
-                    | Q(email__icontains=search)
-                    | Q(partner_organization__name__icontains=search)
-                )
         return queryset.order_by("full_name", "id")
 
     def perform_create(self, serializer: Serializer) -> None:
-        try:
+        with duplicate_email_is_invalid():
             serializer.instance = person_create(
                 organization=self.organization, **serializer.validated_data
             )
-        except DuplicatePersonError as error:
-            raise duplicate_email(error) from None
 
     def perform_update(self, serializer: Serializer) -> None:
         person = serializer.instance
         assert isinstance(person, Person)
-        try:
+        with duplicate_email_is_invalid():
             serializer.instance = person_update(person=person, **serializer.validated_data)
-        except DuplicatePersonError as error:
-            raise duplicate_email(error) from None
 
     def perform_destroy(self, instance: Person) -> None:
         person_remove(person=instance)
@@ -626,51 +519,35 @@ class PersonViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            initiative_param(),
-            OpenApiParameter(
-                "kind",
-                OpenApiTypes.STR,
-                enum=list(Table.Kind.values),
-                description="Only the steering committee, or only workgroups.",
-            ),
-        ]
-    ),
     create=extend_schema(
         description="Creates a workgroup (each initiative has one steering "
         "committee from the start)."
     ),
 )
-class TableViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScopedViewSet,
-):
+class TableViewSet(ChangeableViewSet):
     """The steering committee and the workgroups of each initiative. Partners see only the
     tables they sit at. Backbone staff create workgroups and change any table; a table's chair
     or co-chairs may change its `purpose` only."""
 
     queryset = Table.objects.all()
     serializer_class = TableSerializer
-    http_method_names = NO_PUT_NO_DELETE
     required_permissions = {
         "*": "view_common_agenda",
         "create": "manage_tables",
     }
+    list_filters = (
+        BY_INITIATIVE,
+        ChoiceFilter(
+            "kind",
+            "kind",
+            Table.Kind.values,
+            "Only the steering committee, or only workgroups.",
+        ),
+    )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.role_allows("view_all_tables"):
             queryset = queryset.filter(self.seated_filter())
-        if self.is_listing():
-            initiative = int_param(self.request, "initiative")
-            if initiative is not None:
-                queryset = queryset.filter(initiative_id=initiative)
-            kind = choice_param(self.request, "kind", list(Table.Kind.values))
-            if kind:
-                queryset = queryset.filter(kind=kind)
         return (
             queryset.select_related("organization")
             .prefetch_related(
@@ -704,44 +581,25 @@ class TableViewSet(
             purpose=data.get("purpose"),
             strategies=data.get("strategies"),
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=table.pk)).data)
+        return self.answer(table)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("table", OpenApiTypes.INT, description="Only this table's seats."),
-            OpenApiParameter("person", OpenApiTypes.INT, description="Only this person's seats."),
-        ]
-    )
-)
-class SeatViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
+class SeatViewSet(CrudViewSet):
     """Who sits at which table, and as what: the steering committee has one chair, a workgroup
     has co-chairs. Backbone staff and the table's chair or co-chairs add, change and remove
     seats; partners see the seats of the tables they sit at."""
 
     queryset = Seat.objects.all()
     serializer_class = SeatSerializer
-    http_method_names = NO_PUT
     required_permissions = {"*": "view_common_agenda"}
+    list_filters = (
+        IdFilter("table", "table_id", "Only this table's seats."),
+        IdFilter("person", "person_id", "Only this person's seats."),
+    )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.role_allows("view_all_tables"):
             queryset = queryset.filter(self.seated_filter("table__"))
-        if self.is_listing():
-            table = int_param(self.request, "table")
-            if table is not None:
-                queryset = queryset.filter(table_id=table)
-            person = int_param(self.request, "person")
-            if person is not None:
-                queryset = queryset.filter(person_id=person)
         return queryset.select_related("person", "table__organization").order_by(
             "table_id", "role", "person__full_name", "id"
         )
