@@ -31,25 +31,22 @@ from initiatives.models import (
 class InOrganization(serializers.PrimaryKeyRelatedField[Any]):
     """The id of an object of the organization named in the URL."""
 
+    # How the object is tied to its organization.
+    organization_lookup = "organization"
+
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
         assert queryset is not None
         organization = getattr(self.context.get("view"), "organization", None)
         if organization is None:
             return queryset.none()
-        return queryset.filter(organization=organization)
+        return queryset.filter(**{self.organization_lookup: organization})
 
 
-class MemberUser(serializers.PrimaryKeyRelatedField[Any]):
+class MemberUser(InOrganization):
     """The id of a user account that is a member of the organization named in the URL."""
 
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        assert queryset is not None
-        organization = getattr(self.context.get("view"), "organization", None)
-        if organization is None:
-            return queryset.none()
-        return queryset.filter(memberships__organization=organization)
+    organization_lookup = "memberships__organization"
 
 
 class FixedAfterCreate(serializers.ModelSerializer[Any]):
@@ -81,14 +78,20 @@ class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ResultSerializer(FixedAfterCreate):
+# An object under an initiative of the organization, where it stays. (No docstring: the
+# schema describes each serializer by the first docstring up its classes, FixedAfterCreate's.)
+class UnderInitiative(FixedAfterCreate):
     initiative = InOrganization(queryset=Initiative.objects.all())
 
     class Meta:
+        create_only = ["initiative"]
+
+
+class ResultSerializer(UnderInitiative):
+    class Meta(UnderInitiative.Meta):
         model = Result
         fields = ["id", "initiative", "statement", "position"]
         read_only_fields = ["id", "position"]
-        create_only = ["initiative"]
 
 
 class StrategySerializer(serializers.ModelSerializer[Strategy]):
@@ -106,24 +109,18 @@ class StrategySerializer(serializers.ModelSerializer[Strategy]):
         read_only_fields = ["id", "initiative", "position"]
 
 
-class GroundRuleSerializer(FixedAfterCreate):
-    initiative = InOrganization(queryset=Initiative.objects.all())
-
-    class Meta:
+class GroundRuleSerializer(UnderInitiative):
+    class Meta(UnderInitiative.Meta):
         model = GroundRule
         fields = ["id", "initiative", "text", "position"]
         read_only_fields = ["id", "position"]
-        create_only = ["initiative"]
 
 
-class FilterCriterionSerializer(FixedAfterCreate):
-    initiative = InOrganization(queryset=Initiative.objects.all())
-
-    class Meta:
+class FilterCriterionSerializer(UnderInitiative):
+    class Meta(UnderInitiative.Meta):
         model = FilterCriterion
         fields = ["id", "initiative", "question", "position", "retired_at"]
         read_only_fields = ["id", "position", "retired_at"]
-        create_only = ["initiative"]
 
 
 class ScreeningAnswerSerializer(serializers.ModelSerializer[ScreeningAnswer]):
@@ -166,6 +163,9 @@ class AnswerInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+OVERRIDE_REASON_HELP = "Staff only: why a proposal that missed a criterion goes ahead anyway."
+
+
 class ScreeningCreateSerializer(serializers.Serializer[Any]):
     """A proposed activity and its answer to every current criterion of the initiative."""
 
@@ -179,7 +179,7 @@ class ScreeningCreateSerializer(serializers.Serializer[Any]):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Staff only: why a proposal that missed a criterion goes ahead anyway.",
+        help_text=OVERRIDE_REASON_HELP,
     )
     answers = AnswerInputSerializer(many=True)
 
@@ -190,7 +190,7 @@ class ScreeningUpdateSerializer(serializers.Serializer[Any]):
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Staff only: why a proposal that missed a criterion goes ahead anyway.",
+        help_text=OVERRIDE_REASON_HELP,
     )
 
 
@@ -259,15 +259,13 @@ class PersonWithDemographicsSerializer(PersonSerializer):
         fields = [*PERSON_FIELDS, "race_ethnicity", "gender"]
 
 
-class TableSerializer(FixedAfterCreate):
-    initiative = InOrganization(queryset=Initiative.objects.all())
+class TableSerializer(UnderInitiative):
     strategies = InOrganization(queryset=Strategy.objects.all(), many=True, required=False)
 
-    class Meta:
+    class Meta(UnderInitiative.Meta):
         model = Table
         fields = ["id", "initiative", "kind", "name", "purpose", "strategies", "created_at"]
         read_only_fields = ["id", "kind", "created_at"]
-        create_only = ["initiative"]
 
 
 class SeatSerializer(FixedAfterCreate):
