@@ -54,6 +54,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_people": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
     "manage_people": STAFF_ONLY,
     "view_person_demographics": STAFF_ONLY,
+    # Workplans, meetings and commitments. Co-chairs run their own tables' (checked per table
+    # with "initiatives.edit_table"); partners see the tables they sit at and their own
+    # commitments, whose status and notes they may change.
+    "view_workplans": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
+    "manage_workplans": STAFF_ONLY,
+    "manage_meetings": STAFF_ONLY,
+    "view_all_commitments": frozenset({Role.STAFF, Role.STEERING}),
+    "manage_commitments": STAFF_ONLY,
 }
 
 

@@ -14,10 +14,12 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 organization_pages: list[URLPattern | URLResolver] = [
     *org_urlpatterns,
     path("", include("initiatives.urls")),
+    path("", include("workplans.urls")),
 ]
 organization_api = [
     path("", include("backbone.api.urls")),
     path("", include("initiatives.api.urls")),
+    path("", include("workplans.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,2 +1,289 @@
-"""Models of this app arrive with their issue; the app is registered now so that
-URLs, settings and tests already have a home for them."""
+"""Workplans, meetings and the commitments made at them: the accountability loop.
+
+A workgroup keeps one workplan a year: key actions that advance the common agenda's
+strategies, each with a lead who drives it. The group meets; every meeting opens by reviewing
+the commitments made at the previous one, and ends with new commitments (what, who, by when,
+why it matters). Every change to a commitment is kept with who made it and through which channel.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backbone.models import TenantModel
+from initiatives.models import Initiative, PartnerOrganization, Person, Strategy, Table
+
+
+class Workplan(TenantModel):
+    """One workgroup's plan for one year. Closed years are kept, read-only."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="workplans")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="workplans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    # Set when next year's workplan is started: the year is then read-only.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    previous = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["table__name", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "year"], name="one_workplan_per_table_year"),
+        ]
+        indexes = [models.Index(fields=["organization", "initiative", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.year}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class KeyAction(TenantModel):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        OFF_TRACK = "off_track", _("Off track")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    FINISHED = (Status.DONE, Status.DROPPED)
+
+    workplan = models.ForeignKey(Workplan, on_delete=models.CASCADE, related_name="key_actions")
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="key_actions", verbose_name=_("strategy")
+    )
+    description = models.TextField(_("key action"))
+    lead = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_key_actions",
+        verbose_name=_("lead"),
+        help_text=_("The one person accountable for driving it."),
+    )
+    contributors = models.ManyToManyField(
+        PartnerOrganization,
+        blank=True,
+        related_name="key_actions",
+        verbose_name=_("contributing partners"),
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    done_when = models.TextField(_("how we will know it is done (well)"), blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
+    # The same action in last year's workplan, when it was carried forward unfinished.
+    carried_from = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    position = models.PositiveIntegerField(default=0)
+    # Bumped on every save; an edit based on an older version is refused, not silently applied.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["strategy__position", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__lte=100), name="key_action_percent_at_most_100"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "workplan", "status"]),
+            models.Index(fields=["organization", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class KeyActionUpdate(TenantModel):
+    """A dated entry in a key action's update log."""
+
+    key_action = models.ForeignKey(KeyAction, on_delete=models.CASCADE, related_name="updates")
+    written_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("update"))
+    status = models.CharField(max_length=12, choices=KeyAction.Status.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Meeting(TenantModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="meetings")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    invitees = models.ManyToManyField(Person, blank=True, related_name="meetings_invited")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    wins = models.TextField(_("wins to celebrate"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["organization", "table", "starts_at"]),
+            models.Index(fields=["organization", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.table} meeting"
+
+
+class AgendaItem(TenantModel):
+    """One part of a meeting's agenda; generated from the field's meeting practice, then
+    editable by the co-chairs before the meeting."""
+
+    class Kind(models.TextChoices):
+        CHECK_IN = "check_in", _("Check-in")
+        GROUND_RULES = "ground_rules", _("Ground rules")
+        COMMITMENT_REVIEW = "commitment_review", _("Review of commitments")
+        WORKPLAN = "workplan", _("Workplan progress")
+        PROBLEM_SOLVING = "problem_solving", _("Problem solving")
+        COORDINATION = "coordination", _("Coordination")
+        ENVIRONMENT = "environment", _("Scan of the environment")
+        WINS = "wins", _("Celebrate wins")
+        OTHER = "other", _("Other")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(TenantModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.meeting}"
+
+
+class Channel(models.TextChoices):
+    """How a change reached Backbone."""
+
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    EMAIL_REPLY = "email_reply", _("Email reply")
+    EMAIL_LINK = "email_link", _("Email link")
+    IMPORT = "import", _("Import")
+    MEETING = "meeting", _("Meeting review")
+
+
+class Commitment(TenantModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        NEED_HELP = "need_help", _("Needs help")
+        BLOCKED = "blocked", _("Blocked")
+        DROPPED = "dropped", _("Dropped")
+
+    # Still someone's to do: reminders go out for these.
+    ACTIVE = (Status.OPEN, Status.NEED_HELP, Status.BLOCKED)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="commitments")
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="commitments")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("who")
+    )
+    what = models.TextField(_("what will be done"))
+    due_date = models.DateField(_("by when"))
+    why = models.TextField(_("why it matters"), blank=True)
+    key_action = models.ForeignKey(
+        KeyAction, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    progress_note = models.TextField(_("progress"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # When carried forward at a later meeting: that meeting (the original stays its origin).
+    carried_to = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_in"
+    )
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(fields=["organization", "person", "status"]),
+            models.Index(fields=["organization", "table", "status"]),
+            models.Index(fields=["organization", "due_date"]),
+            models.Index(fields=["meeting", "position"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.what[:80]
+
+
+class CommitmentChange(TenantModel):
+    """One change to a commitment: what changed, who changed it, through which channel."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Partners answering by email have no login: the person is recorded instead.
+    by_person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_status = models.CharField(max_length=10, blank=True)
+    new_status = models.CharField(max_length=10, blank=True)
+    old_due_date = models.DateField(null=True, blank=True)
+    new_due_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    # The email that carried the change (for replies), to trace and to process once.
+    message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["organization", "commitment", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.old_status} → {self.new_status} ({self.channel})"

@@ -1,0 +1,611 @@
+"""Writes of workplans, meetings and commitments. Pages, the API, email replies and imports
+all change commitments through `commitment_change`, so every change is recorded alike."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backbone.models import User
+from initiatives.models import GroundRule, PartnerOrganization, Person, Strategy, Table
+from workplans.models import (
+    AgendaItem,
+    Attendance,
+    Channel,
+    Commitment,
+    CommitmentChange,
+    KeyAction,
+    KeyActionUpdate,
+    Meeting,
+    Workplan,
+)
+
+
+def _same_org(organization_id: int, *objects: models.Model | None) -> None:
+    for obj in objects:
+        if obj is not None and getattr(obj, "organization_id", None) != organization_id:
+            raise ValidationError(_("That item does not belong to this organization."))
+
+
+def local_date(moment: datetime, time_zone: str) -> date:
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone)).date()
+
+
+# --- Workplans ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def workplan_create(*, table: Table, year: int) -> Workplan:
+    if table.is_steering:
+        raise ValidationError(_("Workplans belong to workgroups."))
+    if Workplan.objects.filter(table=table, year=year).exists():
+        raise ValidationError(
+            _("%(table)s already has a %(year)s workplan.") % {"table": table, "year": year}
+        )
+    return Workplan.objects.create(
+        organization_id=table.organization_id,
+        table=table,
+        initiative_id=table.initiative_id,
+        year=year,
+    )
+
+
+def _check_open(workplan: Workplan) -> None:
+    if workplan.is_closed:
+        raise ValidationError(
+            _("The %(year)s workplan is closed; it is kept as it was. Edit %(next)s instead.")
+            % {"year": workplan.year, "next": workplan.year + 1},
+            code="closed",
+        )
+
+
+@transaction.atomic
+def workplan_renew(*, workplan: Workplan) -> Workplan:
+    """Start next year's workplan: unfinished key actions are carried forward (linked to their
+    past), done and dropped ones stay in the closed year, which becomes read-only."""
+    locked = Workplan.objects.select_for_update().get(pk=workplan.pk)
+    _check_open(locked)
+    if Workplan.objects.filter(table_id=locked.table_id, year=locked.year + 1).exists():
+        raise ValidationError(
+            _("A %(year)s workplan already exists for this workgroup.") % {"year": locked.year + 1}
+        )
+    new = Workplan.objects.create(
+        organization_id=locked.organization_id,
+        table_id=locked.table_id,
+        initiative_id=locked.initiative_id,
+        year=locked.year + 1,
+        previous=locked,
+    )
+    unfinished = list(
+        locked.key_actions.exclude(status__in=KeyAction.FINISHED).prefetch_related("contributors")
+    )
+    for old in unfinished:
+        copy = KeyAction.objects.create(
+            organization_id=old.organization_id,
+            workplan=new,
+            strategy_id=old.strategy_id,
+            description=old.description,
+            lead_id=old.lead_id,
+            start_date=old.start_date,
+            due_date=old.due_date,
+            done_when=old.done_when,
+            status=old.status,
+            percent_complete=old.percent_complete,
+            carried_from=old,
+            position=old.position,
+        )
+        copy.contributors.set(old.contributors.all())
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["closed_at"])
+    return new
+
+
+# --- Key actions ----------------------------------------------------------------------------
+
+
+class KeyActionConflict(ValidationError):
+    """Someone saved the key action since the editor loaded it; `current` is what is saved."""
+
+    def __init__(self, current: KeyAction) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this key action while you were editing it. Their version "
+                "is shown; copy your changes over it and save again."
+            ),
+            code="conflict",
+        )
+        self.current = current
+
+
+KEY_ACTION_FIELDS = {
+    "strategy",
+    "description",
+    "lead",
+    "start_date",
+    "due_date",
+    "done_when",
+    "status",
+    "percent_complete",
+}
+
+
+def _validate_key_action(key_action: KeyAction, contributors: Sequence[Any] | None) -> None:
+    workplan = key_action.workplan
+    if key_action.strategy.initiative_id != workplan.initiative_id:
+        raise ValidationError({"strategy": _("Choose a strategy of this initiative.")})
+    _same_org(workplan.organization_id, key_action.lead, *(contributors or []))
+    if not key_action.description.strip():
+        raise ValidationError({"description": _("Describe the key action.")})
+    if not 0 <= key_action.percent_complete <= 100:
+        raise ValidationError({"percent_complete": _("Use a percentage from 0 to 100.")})
+    if (
+        key_action.start_date
+        and key_action.due_date
+        and key_action.due_date < key_action.start_date
+    ):
+        raise ValidationError({"due_date": _("The due date is before the start.")})
+    if key_action.status == KeyAction.Status.DONE:
+        key_action.percent_complete = 100
+
+
+@transaction.atomic
+def key_action_create(
+    *,
+    workplan: Workplan,
+    strategy: Strategy,
+    description: str,
+    lead: Person | None = None,
+    contributors: Sequence[PartnerOrganization] = (),
+    start_date: date | None = None,
+    due_date: date | None = None,
+    done_when: str = "",
+    status: str = KeyAction.Status.NOT_STARTED,
+    percent_complete: int = 0,
+) -> KeyAction:
+    _check_open(workplan)
+    top = workplan.key_actions.aggregate(top=Max("position"))["top"]
+    key_action = KeyAction(
+        organization_id=workplan.organization_id,
+        workplan=workplan,
+        strategy=strategy,
+        description=description.strip(),
+        lead=lead,
+        start_date=start_date,
+        due_date=due_date,
+        done_when=done_when.strip(),
+        status=KeyAction.Status(status),
+        percent_complete=percent_complete,
+        position=0 if top is None else top + 1,
+    )
+    _validate_key_action(key_action, contributors)
+    key_action.save()
+    key_action.contributors.set(contributors)
+    return key_action
+
+
+@transaction.atomic
+def key_action_update(
+    *,
+    key_action: KeyAction,
+    expected_version: int | None,
+    contributors: Sequence[PartnerOrganization] | None = None,
+    **fields: Any,
+) -> KeyAction:
+    """Save an edit. `expected_version` is the version the editor started from; if someone
+    saved since, nothing is written and KeyActionConflict carries their version."""
+    unknown = set(fields) - KEY_ACTION_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    locked = (
+        KeyAction.objects.select_for_update()
+        .select_related("workplan", "strategy")
+        .get(pk=key_action.pk)
+    )
+    _check_open(locked.workplan)
+    if expected_version is not None and expected_version != locked.version:
+        raise KeyActionConflict(locked)
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    _validate_key_action(locked, contributors)
+    locked.version = F("version") + 1
+    locked.save()
+    if contributors is not None:
+        locked.contributors.set(contributors)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def key_action_add_update(
+    *,
+    key_action: KeyAction,
+    text: str,
+    author: User | None,
+    status: str | None = None,
+    percent_complete: int | None = None,
+) -> KeyActionUpdate:
+    """Add a dated entry to the update log; a status or percentage given with it is applied."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write what happened.")})
+    changes: dict[str, Any] = {}
+    if status:
+        changes["status"] = KeyAction.Status(status)
+    if percent_complete is not None:
+        changes["percent_complete"] = percent_complete
+    if changes:
+        key_action = key_action_update(key_action=key_action, expected_version=None, **changes)
+    else:
+        _check_open(key_action.workplan)
+    return KeyActionUpdate.objects.create(
+        organization_id=key_action.organization_id,
+        key_action=key_action,
+        author=author,
+        text=text.strip(),
+        status=status or "",
+        percent_complete=percent_complete,
+    )
+
+
+@transaction.atomic
+def key_action_delete(*, key_action: KeyAction) -> None:
+    _check_open(key_action.workplan)
+    if key_action.commitments.exists():
+        raise ValidationError(
+            _("Commitments advance this key action; mark it dropped instead of deleting it.")
+        )
+    key_action.delete()
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+DEFAULT_AGENDA = [
+    (AgendaItem.Kind.CHECK_IN, _("Check-in"), 10),
+    (AgendaItem.Kind.GROUND_RULES, _("Ground rules"), 2),
+    (AgendaItem.Kind.COMMITMENT_REVIEW, _("Review of commitments from the last meeting"), 15),
+    (AgendaItem.Kind.WORKPLAN, _("Workplan progress: overdue and at-risk actions"), 15),
+    (AgendaItem.Kind.PROBLEM_SOLVING, _("Problem solving"), 20),
+    (AgendaItem.Kind.COORDINATION, _("Coordination among partners"), 10),
+    (AgendaItem.Kind.ENVIRONMENT, _("Scan of the environment"), 5),
+    (AgendaItem.Kind.WINS, _("Celebrate wins"), 5),
+]
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    table: Table,
+    starts_at: datetime,
+    ends_at: datetime,
+    title: str = "",
+    location: str = "",
+    video_link: str = "",
+    invitees: Iterable[Person] | None = None,
+) -> Meeting:
+    """Schedule a meeting; the table's members are invited unless others are named, and the
+    agenda is generated from the field's meeting practice."""
+    _check_times(starts_at, ends_at)
+    meeting = Meeting.objects.create(
+        organization_id=table.organization_id,
+        table=table,
+        initiative_id=table.initiative_id,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location.strip(),
+        video_link=video_link.strip(),
+    )
+    if invitees is None:
+        people = list(
+            Person.objects.filter(seats__table=table, archived_at__isnull=True).distinct()
+        )
+    else:
+        people = list(invitees)
+        _same_org(table.organization_id, *people)
+    meeting.invitees.set(people)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            organization_id=table.organization_id,
+            meeting=meeting,
+            kind=kind,
+            title=str(title_),
+            minutes=minutes,
+            position=position,
+        )
+        for position, (kind, title_, minutes) in enumerate(DEFAULT_AGENDA)
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
+    allowed = {"title", "starts_at", "ends_at", "location", "video_link", "notes", "wins"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    _check_times(meeting.starts_at, meeting.ends_at)
+    meeting.full_clean(exclude=["organization", "table", "initiative"])
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_set_invitees(*, meeting: Meeting, invitees: Iterable[Person]) -> Meeting:
+    people = list(invitees)
+    _same_org(meeting.organization_id, *people)
+    meeting.invitees.set(people)
+    return meeting
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, present: Iterable[Person]) -> list[Attendance]:
+    """Record who came: everyone invited or present gets a row, present or not."""
+    present_people = list(present)
+    _same_org(meeting.organization_id, *present_people)
+    present_ids = {p.pk for p in present_people}
+    everyone = {p.pk for p in meeting.invitees.all()} | present_ids
+    meeting.attendance.all().delete()
+    return Attendance.objects.bulk_create(
+        Attendance(
+            organization_id=meeting.organization_id,
+            meeting=meeting,
+            person_id=pk,
+            present=pk in present_ids,
+        )
+        for pk in sorted(everyone)
+    )
+
+
+@transaction.atomic
+def agenda_item_add(
+    *, meeting: Meeting, title: str, notes: str = "", minutes: int | None = None
+) -> AgendaItem:
+    if not title.strip():
+        raise ValidationError({"title": _("Give the agenda item a title.")})
+    top = meeting.agenda_items.aggregate(top=Max("position"))["top"]
+    return AgendaItem.objects.create(
+        organization_id=meeting.organization_id,
+        meeting=meeting,
+        title=title.strip(),
+        notes=notes.strip(),
+        minutes=minutes,
+        position=0 if top is None else top + 1,
+    )
+
+
+@transaction.atomic
+def agenda_item_update(
+    *, item: AgendaItem, title: str, notes: str = "", minutes: int | None = None
+) -> AgendaItem:
+    if not title.strip():
+        raise ValidationError({"title": _("Give the agenda item a title.")})
+    item.title, item.notes, item.minutes = title.strip(), notes.strip(), minutes
+    item.save(update_fields=["title", "notes", "minutes"])
+    return item
+
+
+@transaction.atomic
+def agenda_item_delete(*, item: AgendaItem) -> None:
+    if item.kind == AgendaItem.Kind.COMMITMENT_REVIEW:
+        raise ValidationError(
+            _("Every meeting opens by reviewing the last meeting's commitments; keep this item.")
+        )
+    item.delete()
+
+
+@transaction.atomic
+def meeting_close(*, meeting: Meeting) -> Meeting:
+    """Close the meeting (one click at its end). Closing twice changes nothing."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status == Meeting.Status.CLOSED:
+        return locked
+    if locked.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("A cancelled meeting cannot be closed."))
+    locked.status = Meeting.Status.CLOSED
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at"])
+    return locked
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    if meeting.status == Meeting.Status.CLOSED:
+        raise ValidationError(_("This meeting already took place."))
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
+def ground_rules_for(meeting: Meeting) -> list[GroundRule]:
+    return list(GroundRule.objects.filter(initiative_id=meeting.initiative_id).order_by("position"))
+
+
+# --- Commitments ----------------------------------------------------------------------------
+
+
+class CommitmentConflict(ValidationError):
+    def __init__(self, current: Commitment) -> None:
+        super().__init__(
+            _("This commitment changed since you opened it; its current state is shown."),
+            code="conflict",
+        )
+        self.current = current
+
+
+def _record(
+    commitment: Commitment,
+    *,
+    channel: str,
+    by_user: User | None,
+    by_person: Person | None,
+    old_status: str = "",
+    new_status: str = "",
+    old_due: date | None = None,
+    new_due: date | None = None,
+    note: str = "",
+    message_id: str = "",
+) -> CommitmentChange:
+    return CommitmentChange.objects.create(
+        organization_id=commitment.organization_id,
+        commitment=commitment,
+        channel=Channel(channel),
+        by_user=by_user,
+        by_person=by_person,
+        old_status=old_status,
+        new_status=new_status,
+        old_due_date=old_due,
+        new_due_date=new_due,
+        note=note,
+        message_id=message_id,
+    )
+
+
+def _meeting_date(meeting: Meeting) -> date:
+    return local_date(meeting.starts_at, meeting.initiative.effective_time_zone)
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    meeting: Meeting,
+    person: Person,
+    what: str,
+    due_date: date,
+    why: str = "",
+    key_action: KeyAction | None = None,
+    strategy: Strategy | None = None,
+    by_user: User | None = None,
+    channel: str = Channel.WEB,
+) -> Commitment:
+    """A commitment made at a meeting: what, who, by when, why it matters."""
+    _same_org(meeting.organization_id, person, key_action, strategy)
+    if person.archived_at is not None:
+        raise ValidationError({"person": _("%(name)s was removed.") % {"name": person}})
+    if not what.strip():
+        raise ValidationError({"what": _("Say what will be done.")})
+    if due_date < _meeting_date(meeting):
+        raise ValidationError({"due_date": _("The date is before the meeting.")})
+    if key_action is not None and key_action.workplan.initiative_id != meeting.initiative_id:
+        raise ValidationError({"key_action": _("Choose a key action of this initiative.")})
+    if strategy is not None and strategy.initiative_id != meeting.initiative_id:
+        raise ValidationError({"strategy": _("Choose a strategy of this initiative.")})
+    if key_action is not None and strategy is None:
+        strategy = key_action.strategy
+    top = meeting.commitments.aggregate(top=Max("position"))["top"]
+    commitment = Commitment.objects.create(
+        organization_id=meeting.organization_id,
+        meeting=meeting,
+        table_id=meeting.table_id,
+        person=person,
+        what=what.strip(),
+        due_date=due_date,
+        why=why.strip(),
+        key_action=key_action,
+        strategy=strategy,
+        position=0 if top is None else top + 1,
+    )
+    _record(
+        commitment,
+        channel=channel,
+        by_user=by_user,
+        by_person=None,
+        new_status=Commitment.Status.OPEN,
+        new_due=due_date,
+        note=_("Committed at the meeting."),
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_change(
+    *,
+    commitment: Commitment,
+    channel: str,
+    by_user: User | None = None,
+    by_person: Person | None = None,
+    status: str | None = None,
+    new_due_date: date | None = None,
+    note: str = "",
+    message_id: str = "",
+    expected_version: int | None = None,
+) -> Commitment:
+    """Change a commitment's status, due date or progress note, and record who, how and when.
+    Nothing changes (and nothing is recorded) when the request changes nothing."""
+    locked = (
+        Commitment.objects.select_for_update()
+        .select_related("meeting__initiative")
+        .get(pk=commitment.pk)
+    )
+    if expected_version is not None and expected_version != locked.version:
+        raise CommitmentConflict(locked)
+    old_status, old_due = locked.status, locked.due_date
+    new_status = Commitment.Status(status) if status else old_status
+    if new_status == Commitment.Status.DROPPED and old_status != new_status and not note.strip():
+        raise ValidationError({"note": _("Say why the commitment is dropped.")})
+    if new_due_date is not None and new_due_date < _meeting_date(locked.meeting):
+        raise ValidationError({"due_date": _("The new date is before the meeting.")})
+    note = note.strip()
+    if new_status == old_status and (new_due_date in (None, old_due)) and not note:
+        return locked
+    locked.status = new_status
+    if new_due_date is not None:
+        locked.due_date = new_due_date
+    if note:
+        locked.progress_note = note
+    if new_status == Commitment.Status.DONE and old_status != new_status:
+        locked.completed_at = timezone.now()
+    elif new_status != Commitment.Status.DONE:
+        locked.completed_at = None
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db()
+    _record(
+        locked,
+        channel=channel,
+        by_user=by_user,
+        by_person=by_person,
+        old_status=old_status if new_status != old_status else "",
+        new_status=new_status if new_status != old_status else "",
+        old_due=old_due if locked.due_date != old_due else None,
+        new_due=locked.due_date if locked.due_date != old_due else None,
+        note=note,
+        message_id=message_id,
+    )
+    return locked
+
+
+@transaction.atomic
+def commitment_carry_forward(
+    *, commitment: Commitment, to_meeting: Meeting, new_due_date: date, by_user: User | None
+) -> Commitment:
+    """At a later meeting's review: keep the commitment open with a new date."""
+    if to_meeting.table_id != commitment.table_id:
+        raise ValidationError(_("Carry a commitment forward within its own table."))
+    if new_due_date < _meeting_date(to_meeting):
+        raise ValidationError({"due_date": _("The new date is before this meeting.")})
+    changed = commitment_change(
+        commitment=commitment,
+        channel=Channel.MEETING,
+        by_user=by_user,
+        status=Commitment.Status.OPEN,
+        new_due_date=new_due_date,
+        note=_("Carried forward at the meeting of %(date)s.")
+        % {"date": _meeting_date(to_meeting).isoformat()},
+    )
+    Commitment.objects.filter(pk=changed.pk).update(carried_to=to_meeting)
+    changed.carried_to = to_meeting
+    return changed

@@ -1,0 +1,9 @@
+"""Organization pages of the workplans app; each area keeps its own URL list."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("workplans.urls_workplans")),
+    path("", include("workplans.urls_meetings")),
+    path("", include("workplans.urls_commitments")),
+]
