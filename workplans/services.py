@@ -590,9 +590,16 @@ def commitment_change(
 
 @transaction.atomic
 def commitment_carry_forward(
-    *, commitment: Commitment, to_meeting: Meeting, new_due_date: date, by_user: User | None
+    *,
+    commitment: Commitment,
+    to_meeting: Meeting,
+    new_due_date: date,
+    by_user: User | None,
+    expected_version: int | None = None,
 ) -> Commitment:
-    """At a later meeting's review: keep the commitment open with a new date."""
+    """At a later meeting's review: keep the commitment open with a new date. With
+    `expected_version`, a commitment changed since the page was loaded is refused
+    (CommitmentConflict), as in commitment_change."""
     if to_meeting.table_id != commitment.table_id:
         raise ValidationError(_("Carry a commitment forward within its own table."))
     if new_due_date < _meeting_date(to_meeting):
@@ -605,6 +612,7 @@ def commitment_carry_forward(
         new_due_date=new_due_date,
         note=_("Carried forward at the meeting of %(date)s.")
         % {"date": _meeting_date(to_meeting).isoformat()},
+        expected_version=expected_version,
     )
     Commitment.objects.filter(pk=changed.pk).update(carried_to=to_meeting)
     changed.carried_to = to_meeting
