@@ -167,10 +167,11 @@ def history_of(commitment: Commitment) -> QuerySet[CommitmentChange]:
 class FollowThrough:
     """How commitments made at one meeting (or a set of meetings) were kept.
 
-    `done_by_next_meeting` counts commitments done before the next meeting of the same table
-    started (or, with no next meeting yet, by now); `overdue` counts those still to do past
-    their date; `median_days_late` is over commitments that were late: done after their date,
-    or still to do past it (counted to today). Dropped commitments are left out of the share.
+    `done_by_next_meeting` counts commitments done by the end of the next meeting of the same
+    table (so one reported done at that meeting's review counts), or, with no next meeting yet,
+    by now; `overdue` counts those still to do past their date; `median_days_late` is over
+    commitments that were late: done after their date, or still to do past it (counted to
+    today). Dropped commitments are left out of the share.
     """
 
     made: int = 0
@@ -218,12 +219,12 @@ def follow_through_by_meeting(
         Meeting.objects.filter(table_id__in=table_ids)
         .exclude(status=Meeting.Status.CANCELLED)
         .order_by("table_id", "starts_at")
-        .values_list("pk", "table_id", "starts_at")
+        .values_list("pk", "table_id", "ends_at")
     )
-    next_start: dict[int, datetime | None] = {}
-    for i, (pk, table_id, _starts) in enumerate(all_meetings):
+    next_end: dict[int, datetime | None] = {}
+    for i, (pk, table_id, _ends) in enumerate(all_meetings):
         following = all_meetings[i + 1] if i + 1 < len(all_meetings) else None
-        next_start[pk] = following[2] if following and following[1] == table_id else None
+        next_end[pk] = following[2] if following and following[1] == table_id else None
     result = {m.pk: FollowThrough() for m in meetings}
     commitments = Commitment.objects.filter(meeting_id__in=result).only(
         "meeting_id", "status", "completed_at", "due_date"
@@ -232,7 +233,7 @@ def follow_through_by_meeting(
     for c in commitments:
         figures = result[c.meeting_id]
         figures.made += 1
-        deadline = next_start.get(c.meeting_id) or now
+        deadline = next_end.get(c.meeting_id) or now
         if c.status == Commitment.Status.DROPPED:
             figures.dropped += 1
         elif (
@@ -317,3 +318,69 @@ def key_actions_for_meeting(meeting: Meeting, today: date | None = None) -> list
         if is_overdue(a, today)
         or a.status in (KeyAction.Status.AT_RISK, KeyAction.Status.OFF_TRACK)
     ]
+
+
+# --- Attendance -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """Who came to a table's meetings: part of who is really at the table.
+
+    `held` counts meetings that took place (not cancelled, already started); the rates are over
+    the invitations of the held meetings whose attendance was recorded, in percent (None when
+    nothing was recorded). Community members' rate shows whether residents keep coming.
+    """
+
+    held: int = 0
+    recorded: int = 0
+    invited: int = 0
+    present: int = 0
+    community_invited: int = 0
+    community_present: int = 0
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.present / self.invited) if self.invited else None
+
+    @property
+    def community_rate(self) -> int | None:
+        return (
+            round(100 * self.community_present / self.community_invited)
+            if self.community_invited
+            else None
+        )
+
+
+def attendance_by_table(
+    *, tables: Iterable[Table], since: datetime, now: datetime | None = None
+) -> dict[int, AttendanceFigures]:
+    """Attendance per table over its meetings held since a date, in one query."""
+    now = now or timezone.now()
+    tables = list(tables)
+    community = Q(attendance__person__is_community_member=True)
+    rows = (
+        Meeting.objects.filter(table__in=tables, starts_at__gte=since, starts_at__lte=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values("table_id")
+        .annotate(
+            held=Count("pk", distinct=True),
+            recorded=Count("pk", distinct=True, filter=Q(attendance__isnull=False)),
+            invited=Count("attendance"),
+            present=Count("attendance", filter=Q(attendance__present=True)),
+            community_invited=Count("attendance", filter=community),
+            community_present=Count("attendance", filter=community & Q(attendance__present=True)),
+        )
+        .order_by()
+    )
+    result = {t.pk: AttendanceFigures() for t in tables}
+    for row in rows:
+        result[row["table_id"]] = AttendanceFigures(
+            held=row["held"],
+            recorded=row["recorded"],
+            invited=row["invited"],
+            present=row["present"],
+            community_invited=row["community_invited"],
+            community_present=row["community_present"],
+        )
+    return result
