@@ -330,16 +330,28 @@ def meeting_schedule(
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
+def meeting_update(
+    *, meeting: Meeting, invitees: Iterable[Person] | None = None, **fields: Any
+) -> Meeting:
+    """Edit a meeting (and, when given, its invitees). Notes and wins can be written after the
+    meeting; when, where and who only while it is still scheduled."""
     allowed = {"title", "starts_at", "ends_at", "location", "video_link", "notes", "wins"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    planning = (set(fields) - {"notes", "wins"}) or invitees is not None
+    if planning and meeting.status != Meeting.Status.SCHEDULED:
+        raise ValidationError(
+            _("This meeting is %(status)s; its time, place and invitees stay as they were.")
+            % {"status": meeting.get_status_display().lower()}
+        )
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     _check_times(meeting.starts_at, meeting.ends_at)
     meeting.full_clean(exclude=["organization", "table", "initiative"])
     meeting.save()
+    if invitees is not None:
+        meeting_set_invitees(meeting=meeting, invitees=invitees)
     return meeting
 
 
@@ -370,10 +382,20 @@ def attendance_record(*, meeting: Meeting, present: Iterable[Person]) -> list[At
     )
 
 
+def _check_agenda_open(meeting: Meeting) -> None:
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise ValidationError(
+            _("This meeting is %(status)s; its agenda is kept as it was.")
+            % {"status": meeting.get_status_display().lower()},
+            code="agenda_closed",
+        )
+
+
 @transaction.atomic
 def agenda_item_add(
     *, meeting: Meeting, title: str, notes: str = "", minutes: int | None = None
 ) -> AgendaItem:
+    _check_agenda_open(meeting)
     if not title.strip():
         raise ValidationError({"title": _("Give the agenda item a title.")})
     top = meeting.agenda_items.aggregate(top=Max("position"))["top"]
@@ -391,6 +413,7 @@ def agenda_item_add(
 def agenda_item_update(
     *, item: AgendaItem, title: str, notes: str = "", minutes: int | None = None
 ) -> AgendaItem:
+    _check_agenda_open(item.meeting)
     if not title.strip():
         raise ValidationError({"title": _("Give the agenda item a title.")})
     item.title, item.notes, item.minutes = title.strip(), notes.strip(), minutes
@@ -400,11 +423,34 @@ def agenda_item_update(
 
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem) -> None:
+    _check_agenda_open(item.meeting)
     if item.kind == AgendaItem.Kind.COMMITMENT_REVIEW:
         raise ValidationError(
             _("Every meeting opens by reviewing the last meeting's commitments; keep this item.")
         )
     item.delete()
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, direction: str) -> AgendaItem:
+    """Move an agenda item one place up or down; at either end it stays where it is."""
+    _check_agenda_open(item.meeting)
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move an item up or down."))
+    siblings = list(
+        AgendaItem.objects.select_for_update()
+        .filter(meeting_id=item.meeting_id)
+        .order_by("position", "id")
+    )
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            AgendaItem.objects.filter(pk=sibling.pk).update(position=position)
+    item.refresh_from_db(fields=["position"])
+    return item
 
 
 @transaction.atomic
