@@ -83,6 +83,7 @@ class DemoContext:
 DEMO_BUILDERS: list[str] = [
     "backbone.demo.build_members",
     "initiatives.demo.build_common_agenda",
+    "workplans.demo.build_workplans",
 ]
 
 
