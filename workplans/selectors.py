@@ -82,6 +82,8 @@ def workplans_of(*, table: Table) -> QuerySet[Workplan]:
             total=Count("key_actions"),
             done=Count("key_actions", filter=Q(key_actions__status=KeyAction.Status.DONE)),
             dropped=Count("key_actions", filter=Q(key_actions__status=KeyAction.Status.DROPPED)),
+            # Unfinished actions copied into next year's workplan when this one was renewed.
+            carried=Count("key_actions__carried_to"),
         )
         .order_by("-year")
     )
