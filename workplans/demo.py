@@ -328,6 +328,7 @@ def build_workplans(ctx: DemoContext) -> None:
             CommitmentChange(
                 organization=org,
                 commitment=c,
+                at=c.meeting.ends_at,
                 channel=Channel.MEETING,
                 by_user=staff,
                 new_status=Commitment.Status.OPEN,
@@ -343,6 +344,7 @@ def build_workplans(ctx: DemoContext) -> None:
                 CommitmentChange(
                     organization=org,
                     commitment=c,
+                    at=c.completed_at or c.meeting.ends_at + timedelta(days=rng.randint(3, 20)),
                     channel=channel,
                     by_user=staff if channel in (Channel.WEB, Channel.MEETING) else None,
                     by_person=c.person if channel not in (Channel.WEB, Channel.MEETING) else None,

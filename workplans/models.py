@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backbone.models import TenantModel
@@ -264,7 +265,8 @@ class CommitmentChange(TenantModel):
     """One change to a commitment: what changed, who changed it, through which channel."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: an import (or the demo) records when a change really happened.
+    at = models.DateTimeField(default=timezone.now)
     channel = models.CharField(max_length=12, choices=Channel.choices)
     by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
