@@ -231,10 +231,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Two choice sets share the field name "role": a member's role and a seat's role.
+    # Choice sets that share a field name ("role", "status") get a name each.
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "backbone.roles.Role",
         "SeatRoleEnum": "initiatives.models.Seat.Role",
+        "KeyActionStatusEnum": "workplans.models.KeyAction.Status",
+        "MeetingStatusEnum": "workplans.models.Meeting.Status",
+        "CommitmentStatusEnum": "workplans.models.Commitment.Status",
     },
 }
 

@@ -48,6 +48,12 @@ from tests.factories import (
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
+from workplans.tests.factories import (
+    CommitmentFactory,
+    KeyActionFactory,
+    MeetingFactory,
+    WorkplanFactory,
+)
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 NOT_FOUND_BODY = {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
@@ -146,6 +152,26 @@ def _import_batch_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _workplan_of_other(world: World) -> int:
+    made: Any = WorkplanFactory(table__initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _key_action_of_other(world: World) -> int:
+    made: Any = KeyActionFactory(workplan__table__initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _meeting_of_other(world: World) -> int:
+    made: Any = MeetingFactory(table__initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _commitment_of_other(world: World) -> int:
+    made: Any = CommitmentFactory(meeting__table__initiative__organization=world.other)
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -179,6 +205,14 @@ ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
     "api-people-detail": {"pk": _person_of_other},
     "api-tables-detail": {"pk": _table_of_other},
     "api-seats-detail": {"pk": _seat_of_other},
+    "api-workplans-detail": {"pk": _workplan_of_other},
+    "api-workplans-renew": {"pk": _workplan_of_other},
+    "api-key-actions-detail": {"pk": _key_action_of_other},
+    "api-meetings-detail": {"pk": _meeting_of_other},
+    "api-meetings-close": {"pk": _meeting_of_other},
+    "api-meetings-attendance": {"pk": _meeting_of_other},
+    "api-commitments-detail": {"pk": _commitment_of_other},
+    "api-commitments-history": {"pk": _commitment_of_other},
 }
 
 # Route name -> why the sweep need not cover it. Keep it short, and say why.
@@ -200,6 +234,9 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "api-people-detail": {"full_name": "Taken over"},
     "api-tables-detail": {"name": "Taken over"},
     "api-seats-detail": {"role": "co_chair"},
+    "api-key-actions-detail": {"description": "Taken over", "version": "1"},
+    "api-meetings-detail": {"title": "Taken over", "notes": "Intruders win."},
+    "api-commitments-detail": {"status": "done", "progress_note": "Taken over"},
     "org_settings": {
         "name": "Taken over",
         "time_zone": "UTC",

@@ -4,10 +4,12 @@ initiative, and everything to one organization)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import factory
 
-from initiatives.tests.factories import StrategyFactory, TableFactory
-from workplans.models import KeyAction, KeyActionUpdate, Workplan
+from initiatives.tests.factories import PersonFactory, StrategyFactory, TableFactory
+from workplans.models import Commitment, KeyAction, KeyActionUpdate, Meeting, Workplan
 
 
 class WorkplanFactory(factory.django.DjangoModelFactory):
@@ -42,3 +44,31 @@ class KeyActionUpdateFactory(factory.django.DjangoModelFactory):
     key_action = factory.SubFactory(KeyActionFactory)
     organization = factory.SelfAttribute("key_action.organization")
     text = factory.Sequence(lambda n: f"Update {n}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled meeting with no agenda or invitees; use services.meeting_schedule for those."""
+
+    class Meta:
+        model = Meeting
+
+    table = factory.SubFactory(TableFactory)
+    organization = factory.SelfAttribute("table.organization")
+    initiative = factory.SelfAttribute("table.initiative")
+    starts_at = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1, minutes=30))
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    """An open commitment made at a meeting, by a person of the same organization."""
+
+    class Meta:
+        model = Commitment
+
+    meeting = factory.SubFactory(MeetingFactory)
+    organization = factory.SelfAttribute("meeting.organization")
+    table = factory.SelfAttribute("meeting.table")
+    person = factory.SubFactory(PersonFactory, organization=factory.SelfAttribute("..organization"))
+    what = factory.Sequence(lambda n: f"Commitment {n}")
+    due_date = date(2026, 4, 7)
+    position = factory.Sequence(lambda n: n)
