@@ -48,6 +48,7 @@ from tests.factories import (
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
+from workplans.models import AgendaItem, Meeting
 from workplans.tests.factories import (
     CommitmentFactory,
     KeyActionFactory,
@@ -172,6 +173,14 @@ def _commitment_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _agenda_item_of_other(world: World) -> int:
+    meeting = Meeting.objects.get(pk=_meeting_of_other(world))
+    made = AgendaItem.objects.create(
+        organization=world.other, meeting=meeting, kind=AgendaItem.Kind.PROBLEM_SOLVING, title="B"
+    )
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -189,6 +198,8 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "table_id": _table_of_other,
     "seat_id": _seat_of_other,
     "batch_id": _import_batch_of_other,
+    "meeting_id": _meeting_of_other,
+    "item_id": _agenda_item_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
@@ -275,6 +286,12 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     # The other organization's upload would import (its one new row), or change its columns.
     "import_commit": {"expected": outcome_signature([(2, "new", None, "")])},
     "import_preview": {"column_0": "full_name", "column_1": ""},
+    "meeting_schedule": {"date": "2030-03-05", "start_time": "09:00", "end_time": "10:00"},
+    "meeting_edit": {"date": "2030-03-05", "start_time": "09:00", "end_time": "10:00"},
+    "meeting_notes": {"notes": "Taken over", "wins": "Intruders win."},
+    "agenda_item_add": {"title": "Taken over"},
+    "agenda_item_edit": {"title": "Taken over"},
+    "agenda_item_move": {"direction": "down"},
 }
 
 

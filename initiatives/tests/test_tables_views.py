@@ -295,8 +295,8 @@ def test_table_page_queries_do_not_grow(
     counts = []
     for table in (small, large):
         # session, user, membership, switcher; the table; its seats (people and organizations
-        # joined); the people matching the search; its strategies
-        with django_assert_num_queries(8):
+        # joined); the people matching the search; its strategies; attendance at its meetings
+        with django_assert_num_queries(9):
             response = client.get(url("table_detail", table_id=table.pk), {"q": "zz-nobody"})
         counts.append(len(response.context["seats"]))
     assert counts == [3, 30]

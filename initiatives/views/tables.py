@@ -3,6 +3,7 @@ is at the table (composition) for one table and for all of them side by side."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +36,7 @@ from initiatives.services import (
     workgroup_create,
 )
 from initiatives.views.partners import form_errors_from
+from workplans.selectors import attendance_by_table
 
 CANDIDATES_SHOWN = 20
 
@@ -176,6 +179,10 @@ def table_detail(request: OrgRequest, org_slug: str, table_id: int) -> HttpRespo
     query = search.cleaned_data["q"] if search.is_valid() else ""
     context = _body_context(request, table, query=query)
     context["strategies"] = list(table.strategies.order_by("result__position", "position", "id"))
+    # Who really comes: attendance at the last year's meetings (workplans app).
+    context["attendance"] = attendance_by_table(
+        tables=[table], since=timezone.now() - timedelta(days=365)
+    )[table.pk]
     return render(request, "initiatives/tables/detail.html", context)
 
 
