@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -49,8 +48,13 @@ from tests.factories import (
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
-from workplans.models import Meeting
-from workplans.services import commitment_create, meeting_schedule
+from workplans.models import AgendaItem, Meeting
+from workplans.tests.factories import (
+    CommitmentFactory,
+    KeyActionFactory,
+    MeetingFactory,
+    WorkplanFactory,
+)
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 NOT_FOUND_BODY = {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
@@ -149,21 +153,30 @@ def _import_batch_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _workplan_of_other(world: World) -> int:
+    made: Any = WorkplanFactory(table__initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _key_action_of_other(world: World) -> int:
+    made: Any = KeyActionFactory(workplan__table__initiative__organization=world.other)
+    return int(made.pk)
+
+
 def _meeting_of_other(world: World) -> int:
-    table: Any = TableFactory(initiative__organization=world.other)
-    starts = timezone.now()
-    made = meeting_schedule(table=table, starts_at=starts, ends_at=starts + timedelta(hours=1))
+    made: Any = MeetingFactory(table__initiative__organization=world.other)
     return int(made.pk)
 
 
 def _commitment_of_other(world: World) -> int:
+    made: Any = CommitmentFactory(meeting__table__initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _agenda_item_of_other(world: World) -> int:
     meeting = Meeting.objects.get(pk=_meeting_of_other(world))
-    person: Any = PersonFactory(organization=world.other)
-    made = commitment_create(
-        meeting=meeting,
-        person=person,
-        what="Organization B's commitment",
-        due_date=timezone.localdate() + timedelta(days=30),
+    made = AgendaItem.objects.create(
+        organization=world.other, meeting=meeting, kind=AgendaItem.Kind.PROBLEM_SOLVING, title="B"
     )
     return int(made.pk)
 
@@ -186,6 +199,7 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "seat_id": _seat_of_other,
     "batch_id": _import_batch_of_other,
     "meeting_id": _meeting_of_other,
+    "item_id": _agenda_item_of_other,
     "commitment_id": _commitment_of_other,
 }
 
@@ -203,6 +217,14 @@ ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
     "api-people-detail": {"pk": _person_of_other},
     "api-tables-detail": {"pk": _table_of_other},
     "api-seats-detail": {"pk": _seat_of_other},
+    "api-workplans-detail": {"pk": _workplan_of_other},
+    "api-workplans-renew": {"pk": _workplan_of_other},
+    "api-key-actions-detail": {"pk": _key_action_of_other},
+    "api-meetings-detail": {"pk": _meeting_of_other},
+    "api-meetings-close": {"pk": _meeting_of_other},
+    "api-meetings-attendance": {"pk": _meeting_of_other},
+    "api-commitments-detail": {"pk": _commitment_of_other},
+    "api-commitments-history": {"pk": _commitment_of_other},
 }
 
 # Route name -> why the sweep need not cover it. Keep it short, and say why.
@@ -224,6 +246,9 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "api-people-detail": {"full_name": "Taken over"},
     "api-tables-detail": {"name": "Taken over"},
     "api-seats-detail": {"role": "co_chair"},
+    "api-key-actions-detail": {"description": "Taken over", "version": "1"},
+    "api-meetings-detail": {"title": "Taken over", "notes": "Intruders win."},
+    "api-commitments-detail": {"status": "done", "progress_note": "Taken over"},
     "org_settings": {
         "name": "Taken over",
         "time_zone": "UTC",
@@ -267,6 +292,12 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "meeting_mode_wins": {"wins": "Intruders win."},
     "commitment_detail": {"status": "dropped", "note": "Taken over", "version": "1"},
     "commitment_status": {"status": "done"},
+    "meeting_schedule": {"date": "2030-03-05", "start_time": "09:00", "end_time": "10:00"},
+    "meeting_edit": {"date": "2030-03-05", "start_time": "09:00", "end_time": "10:00"},
+    "meeting_notes": {"notes": "Taken over", "wins": "Intruders win."},
+    "agenda_item_add": {"title": "Taken over"},
+    "agenda_item_edit": {"title": "Taken over"},
+    "agenda_item_move": {"direction": "down"},
 }
 
 
