@@ -40,6 +40,8 @@ class World:
     c1: Any
     c2: Any
     c3: Any
+    h: Any
+    made: dict[str, Any]
 
     def __init__(self, personas: Personas) -> None:
         org = personas.org
