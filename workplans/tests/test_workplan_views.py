@@ -1276,3 +1276,28 @@ def test_today_is_the_initiatives_day(world: World, personas: Personas, login: L
 
     assert response.context["today"] == date(2025, 5, 31)
     assert response.context["overdue_ids"] == set()
+
+
+def test_closed_year_shows_what_continued_instead_of_what_is_overdue(
+    world: World, personas: Personas, login: Login, django_assert_num_queries: Any
+) -> None:
+    new = workplan_renew(workplan=world.plan)
+    carried = new.key_actions.get(carried_from=world.tutors)
+    client = login(personas.steering)
+    client.get(url("workplan_detail", workplan_id=world.plan.pk))
+
+    # as for staff on an open year, plus the actions that continued next year and the steering
+    # member's seat (none) at the table, asked to know whether they may edit
+    with django_assert_num_queries(10):
+        response = client.get(url("workplan_detail", workplan_id=world.plan.pk))
+
+    assert response.context["overdue_ids"] == set()
+    assert response.context["attention"] == []
+    assert response.context["continued"] == {
+        world.tutors.pk: carried.pk,
+        world.challenge.pk: new.key_actions.get(carried_from=world.challenge).pk,
+    }
+    page = text_of(response)
+    assert "Needs attention" not in page
+    link = url("key_action_detail", key_action_id=carried.pk)
+    assert f'<a href="{link}">Continues in 2026</a>' in page

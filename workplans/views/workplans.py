@@ -242,6 +242,15 @@ def _body_context(request: OrgRequest, workplan: Workplan, **extra: Any) -> dict
     view = workplan_view(workplan=workplan, today=today)
     overdue_ids = {a.pk for a in view.overdue}
     attention = view.overdue + [a for a in view.at_risk if a.pk not in overdue_ids]
+    continued: dict[int, int] = {}
+    if workplan.is_closed:
+        # A closed year's unfinished actions continue next year: nothing here is overdue now.
+        overdue_ids, attention = set(), []
+        continued = dict(
+            KeyAction.objects.filter(carried_from__workplan=workplan).values_list(
+                "carried_from_id", "pk"
+            )
+        )
     dropped = sum(
         1 for g in view.groups for a in g.key_actions if a.status == KeyAction.Status.DROPPED
     )
@@ -255,7 +264,8 @@ def _body_context(request: OrgRequest, workplan: Workplan, **extra: Any) -> dict
         "groups": _groups(workplan, view.groups),
         "attention": attention,
         "overdue_ids": overdue_ids,
-        "at_risk_ids": {a.pk for a in view.at_risk},
+        "at_risk_ids": set() if workplan.is_closed else {a.pk for a in view.at_risk},
+        "continued": continued,
         "editable": can_edit(request, workplan.table) and not workplan.is_closed,
         "status_choices": KeyAction.Status.choices,
         "today": today,
