@@ -11,12 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import PartnerOrganization, Person, Strategy
 from workplans.models import KeyAction, Workplan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _Labelled(forms.Form):
+    """Labels read as sentences on the page ("Key action"), whatever the model's names."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
 
 
 class WorkplanStartForm(forms.Form):
@@ -39,7 +49,7 @@ class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class KeyActionForm(forms.Form):
+class KeyActionForm(_Labelled):
     strategy = forms.ModelChoiceField(
         label=_("strategy it advances"), queryset=Strategy.objects.none()
     )
@@ -119,7 +129,7 @@ class KeyActionForm(forms.Form):
         }
 
 
-class KeyActionUpdateForm(forms.Form):
+class KeyActionUpdateForm(_Labelled):
     text = forms.CharField(
         label=_("what happened"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )

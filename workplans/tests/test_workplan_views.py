@@ -542,9 +542,9 @@ def test_stale_progress_change_shows_both_versions_and_overwrites_nothing(
     assert response.status_code == 409
     assert snapshot() == before
     rows = {r.label: (r.theirs, r.yours) for r in response.context["rows"]}
-    assert rows["status"] == ("Off track", "On track")
-    assert rows["percent complete"] == ("20%", "60%")
-    assert rows["key action"] == ("Run the summer reading challenge",) * 2
+    assert rows["Status"] == ("Off track", "On track")
+    assert rows["Percent complete"] == ("20%", "60%")
+    assert rows["Key action"] == ("Run the summer reading challenge",) * 2
     page = text_of(response)
     assert "Saved by someone else" in page
     assert "Your changes" in page
@@ -710,11 +710,11 @@ def test_conflicting_edit_shows_both_versions_and_overwrites_nothing(
     assert response.status_code == 409
     assert snapshot() == before
     rows = {r.label: (r.theirs, r.yours, r.differs) for r in response.context["rows"]}
-    assert rows["key action"] == ("Recruit 65 tutors", "Recruit 70 tutors", True)
-    assert rows["status"] == ("At risk", "On track", True)
-    assert rows["percent complete"] == ("40%", "45%", True)
-    assert rows["lead"] == ("Ana Diaz", "Ana Diaz", False)
-    assert rows["contributing partners"] == ("City Library", "City Library", False)
+    assert rows["Key action"] == ("Recruit 65 tutors", "Recruit 70 tutors", True)
+    assert rows["Status"] == ("At risk", "On track", True)
+    assert rows["Percent complete"] == ("40%", "45%", True)
+    assert rows["Lead"] == ("Ana Diaz", "Ana Diaz", False)
+    assert rows["Contributing partners"] == ("City Library", "City Library", False)
     page = text_of(response)
     assert "Saved by someone else" in page
     assert "Your changes" in page
