@@ -81,8 +81,9 @@ class MomentFilter(ListFilter):
             return queryset
         zone = zoneinfo.ZoneInfo(request.organization.time_zone)  # type: ignore[attr-defined]
         try:
-            moment = parse_datetime(raw)
-            day = None if moment is not None else parse_date(raw)
+            # A date first: parse_datetime would read "2026-03-10" as its midnight.
+            day = parse_date(raw)
+            moment = None if day is not None else parse_datetime(raw)
         except ValueError:
             moment = day = None
         if day is not None:
