@@ -376,6 +376,7 @@ def _agenda_context(request: OrgRequest, meeting: Meeting, *, error: str = "") -
             key_actions_for_meeting(meeting) if AgendaItem.Kind.WORKPLAN in kinds else []
         ),
         "today": timezone.localdate(),
+        "zone_name": meeting.initiative.effective_time_zone,
         "agenda_error": error,
         "add_form": AgendaItemForm(auto_id="new-item-%s"),
     }
