@@ -80,6 +80,11 @@ def _meeting_start(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=tz)
 
 
+def _tuesday_on_or_after(day: date) -> date:
+    # Workgroups meet on a weekday; the demo's meet on Tuesday mornings.
+    return day + timedelta(days=(1 - day.weekday()) % 7)
+
+
 def build_workplans(ctx: DemoContext) -> None:
     org = ctx.organization
     rng = ctx.rng
@@ -220,9 +225,11 @@ def build_workplans(ctx: DemoContext) -> None:
 
     # Meetings: monthly, the last twelve closed, the next one scheduled.
     meetings: list[Meeting] = []
+    # Every four weeks: the next meeting in about two weeks, the twelve before it past.
+    next_day = _tuesday_on_or_after(today + timedelta(days=12))
     for table in workgroups:
         for months_ago in range(meetings_per_table, 0, -1):
-            day = today - timedelta(days=30 * months_ago + rng.randint(0, 3))
+            day = next_day - timedelta(weeks=4 * months_ago)
             start = _meeting_start(day, tz)
             meetings.append(
                 Meeting(
@@ -238,7 +245,7 @@ def build_workplans(ctx: DemoContext) -> None:
                     wins="Eastgate doubled summer reading sign-ups." if months_ago == 2 else "",
                 )
             )
-        start = _meeting_start(today + timedelta(days=14), tz)
+        start = _meeting_start(next_day, tz)
         meetings.append(
             Meeting(
                 organization=org,
