@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from backbone.invitations import invitation_path
+from backbone.invitations import check_invitation_link, invitation_path
 from backbone.models import Invitation, Membership, OutboundEmail, User
 from backbone.roles import Role
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
@@ -375,3 +375,16 @@ def test_pending_invitations_expire_by_the_setting(personas: Any, invite: Any) -
     assert (
         before + timedelta(days=14) <= invitation.expires_at <= timezone.now() + timedelta(days=14)
     )
+
+
+def test_an_invitation_has_one_link_whatever_the_time(personas: Any) -> None:
+    """Expiry is decided by the invitation row, so the link carries no timestamp: building it
+    again later gives the same link (and staff can resend it unchanged)."""
+    invitation: Any = InvitationFactory(organization=personas.org)
+    with time_machine.travel("2026-11-21 09:00:00+00:00", tick=False):
+        first = invitation_path(invitation)
+    with time_machine.travel("2026-11-22 17:30:05+00:00", tick=False):
+        again = invitation_path(invitation)
+
+    assert first == again
+    assert check_invitation_link(first.split("/")[-2]).state == "pending"
