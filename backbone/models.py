@@ -230,6 +230,10 @@ class APIToken(TenantModel):
 EMAIL_KIND_LABELS = {
     "account": _("Account email"),
     "invitation": _("Invitation"),
+    "nag_recap": _("Reminder: recap"),
+    "nag_check_in": _("Reminder: check-in"),
+    "nag_heads_up": _("Reminder: heads-up"),
+    "nag_digest": _("Reminders (digest)"),
 }
 
 

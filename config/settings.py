@@ -204,6 +204,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 BACKBONE_INVITATION_DAYS = env_int("BACKBONE_INVITATION_DAYS", 14)
+# How long the one-click links in reminder emails work.
+BACKBONE_NAG_LINK_DAYS = env_int("BACKBONE_NAG_LINK_DAYS", 60)
+# Replies to reminders go to reply+<token>@<domain>: the organization's reply domain, or this.
+BACKBONE_REPLY_DOMAIN = env_str("BACKBONE_REPLY_DOMAIN", "reply.localhost")
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -303,6 +303,10 @@ class Person(TenantModel):
         verbose_name=_("login"),
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Reminders: staff may pause them for a person; a bounce or complaint stops them.
+    nag_paused = models.BooleanField(_("reminders paused"), default=False)
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
+    undeliverable_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

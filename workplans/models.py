@@ -289,3 +289,124 @@ class CommitmentChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.old_status} → {self.new_status} ({self.channel})"
+
+
+class Touch(models.TextChoices):
+    """The three NAG emails of a meeting (Normalizing Accountability in the Group)."""
+
+    RECAP = "recap", _("Recap after the meeting")
+    CHECK_IN = "check_in", _("Check-in: do you need help?")
+    HEADS_UP = "heads_up", _("Heads-up before the next meeting")
+
+
+class NagSettings(TenantModel):
+    """An initiative's reminder cadence (defaults are the field's practice)."""
+
+    initiative = models.OneToOneField(
+        Initiative, on_delete=models.CASCADE, related_name="nag_settings"
+    )
+    enabled = models.BooleanField(_("send NAG emails"), default=True)
+    recap_delay_minutes = models.PositiveIntegerField(
+        _("recap: minutes after the meeting is closed"), default=0
+    )
+    check_in_days = models.PositiveSmallIntegerField(
+        _("check-in: days after the meeting"), default=14
+    )
+    heads_up_days = models.PositiveSmallIntegerField(
+        _("heads-up: days before the next meeting"), default=7
+    )
+    send_hour = models.PositiveSmallIntegerField(
+        _("local hour to send check-ins and heads-ups"), default=9
+    )
+    weekdays_only = models.BooleanField(_("send on weekdays only"), default=True)
+
+    def __str__(self) -> str:
+        return f"NAG settings of {self.initiative_id}"
+
+
+class TouchControl(TenantModel):
+    """Staff's say over one touch of one meeting: skip it, or change its opening paragraph."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="touch_controls")
+    touch = models.CharField(max_length=10, choices=Touch.choices)
+    skipped = models.BooleanField(default=False)
+    intro = models.TextField(_("opening paragraph"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "touch"], name="touch_control_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.touch}"
+
+
+class NagOptOut(TenantModel):
+    """A person who unsubscribed from one initiative's NAG emails (staff may reverse it)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nag_opt_outs")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "initiative"], name="nag_opt_out_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} out of {self.initiative_id}"
+
+
+class Reminder(TenantModel):
+    """One touch due to one person for one meeting. The unique constraint makes a second send
+    of the same touch a database error, not a second email; several reminders due to the same
+    person at the same time go out together as one digest email."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    touch = models.CharField(max_length=10, choices=Touch.choices)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # A sweep that claimed the row; a claim older than the timeout is a dead sweep's.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    email = models.ForeignKey(
+        "backbone.OutboundEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "touch", "person"], name="one_reminder_per_touch_and_person"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["organization", "meeting"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.touch} of {self.meeting_id} to {self.person_id}"
+
+
+class NagMessage(TenantModel):
+    """A NAG email as its recipient got it: the reply token in its Reply-To address and the
+    commitments it listed, in their numbered order (replies say "1 done, 2 need help")."""
+
+    email = models.OneToOneField(
+        "backbone.OutboundEmail", on_delete=models.CASCADE, related_name="nag_message"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nag_messages")
+    token = models.CharField(max_length=32, unique=True)
+    commitment_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"NAG to {self.person_id} ({self.token})"

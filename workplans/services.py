@@ -27,6 +27,10 @@ from workplans.models import (
     Meeting,
     Workplan,
 )
+from workplans.reminders import (
+    reminders_after_meeting_scheduled,
+    reminders_schedule_for_closed_meeting,
+)
 
 
 def _same_org(organization_id: int, *objects: models.Model | None) -> None:
@@ -326,6 +330,8 @@ def meeting_schedule(
         )
         for position, (kind, title_, minutes) in enumerate(DEFAULT_AGENDA)
     )
+    # The previous meeting's heads-ups are timed against this one.
+    reminders_after_meeting_scheduled(meeting=meeting)
     return meeting
 
 
@@ -352,6 +358,7 @@ def meeting_update(
     meeting.save()
     if invitees is not None:
         meeting_set_invitees(meeting=meeting, invitees=invitees)
+    reminders_after_meeting_scheduled(meeting=meeting)
     return meeting
 
 
@@ -464,6 +471,8 @@ def meeting_close(*, meeting: Meeting) -> Meeting:
     locked.status = Meeting.Status.CLOSED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])
+    # The recap goes out now; the check-in and heads-up are scheduled (workplans.reminders).
+    reminders_schedule_for_closed_meeting(meeting=locked)
     return locked
 
 

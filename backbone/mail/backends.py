@@ -50,6 +50,8 @@ class OutboxBackend(BaseEmailBackend):
                 headers={k: str(v) for k, v in headers.items()},
                 status=OutboundEmail.Status.KEPT if keep_only else OutboundEmail.Status.QUEUED,
             )
+            # Callers that need the row (NAG emails link it to their reminders) find it here.
+            message.outbound_email = row  # type: ignore[attr-defined]
             if settings.BACKBONE_EMAIL_ECHO:
                 log.info(
                     "Email %s to %s: %s\n%s", row.pk, ", ".join(row.to), row.subject, row.body_text

@@ -24,11 +24,14 @@ def compose(
     organization: Organization | None = None,
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
+    template: str | None = None,
 ) -> EmailMultiAlternatives:
+    """`kind` files the email in the outbox; `template` (default: the kind) names the files."""
     ctx = {"organization": organization, "site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{kind}.subject.txt", ctx).split())
-    text = render_to_string(f"emails/{kind}.txt", ctx)
-    html = render_to_string(f"emails/{kind}.html", ctx)
+    name = template or kind
+    subject = " ".join(render_to_string(f"emails/{name}.subject.txt", ctx).split())
+    text = render_to_string(f"emails/{name}.txt", ctx)
+    html = render_to_string(f"emails/{name}.html", ctx)
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     sender = (
         formataddr((organization.email_sender_name, address))

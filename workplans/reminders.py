@@ -1,0 +1,346 @@
+"""NAG reminders: scheduled as rows with a due time, sent by a sweep exactly once.
+
+Scheduling: closing a meeting creates its reminders — the recap to everyone at the table, the
+check-in to each person who committed, and (when the next meeting is on the calendar) the
+heads-up; scheduling or moving the next meeting (re)times the heads-ups. Check-ins and
+heads-ups go out at a civil local hour (09:00 in the initiative's time zone, weekdays).
+
+Sending: `send_due_reminders` claims due rows with a compare-and-set on a claim token (and
+SELECT … FOR UPDATE SKIP LOCKED where the database has it), so two sweeps running at once never
+take the same row. Everything due to one person is sent as one email (a digest when there are
+several), and that email row and the reminders' new status are written in one transaction: a
+sweep that dies before committing leaves the rows pending, to be claimed again once its claim
+expires. The database, not the broker, is the source of truth; the outbox then delivers the
+email (backbone.mail.delivery).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from initiatives.models import Person, Seat
+from workplans.models import (
+    Attendance,
+    Commitment,
+    Meeting,
+    NagMessage,
+    NagOptOut,
+    NagSettings,
+    Reminder,
+    Touch,
+    TouchControl,
+)
+
+# A claim older than this belongs to a sweep that died; its rows may be claimed again.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+BATCH = 500
+TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def settings_for(initiative_id: int, organization_id: int) -> NagSettings:
+    found, _ = NagSettings.objects.get_or_create(
+        initiative_id=initiative_id, defaults={"organization_id": organization_id}
+    )
+    return found
+
+
+def civil_moment(day: date, settings: NagSettings, time_zone: str) -> datetime:
+    """The send hour on `day` in the initiative's zone (moved to Monday from a weekend when
+    weekdays only). Built from the local wall clock, so it stays 09:00 across DST changes."""
+    if settings.weekdays_only:
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+    return datetime.combine(day, time(settings.send_hour, 0), tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def _local_day(moment: datetime, time_zone: str) -> date:
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone)).date()
+
+
+def _committers(meeting: Meeting) -> set[int]:
+    return set(meeting.commitments.values_list("person_id", flat=True))
+
+
+def _table_people(meeting: Meeting) -> set[int]:
+    seated = Seat.objects.filter(table_id=meeting.table_id, person__archived_at__isnull=True)
+    present = Attendance.objects.filter(meeting=meeting, present=True)
+    return set(seated.values_list("person_id", flat=True)) | set(
+        present.values_list("person_id", flat=True)
+    )
+
+
+def _create(meeting: Meeting, touch: str, people: Iterable[int], due_at: datetime) -> int:
+    rows = [
+        Reminder(
+            organization_id=meeting.organization_id,
+            meeting=meeting,
+            touch=touch,
+            person_id=pk,
+            due_at=due_at,
+        )
+        for pk in sorted(set(people))
+    ]
+    # The unique (meeting, touch, person) constraint turns a repeat into nothing.
+    created = Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def next_scheduled_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            table_id=meeting.table_id,
+            starts_at__gt=meeting.starts_at,
+            status=Meeting.Status.SCHEDULED,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def reminders_schedule_for_closed_meeting(*, meeting: Meeting) -> None:
+    """Called when a meeting closes: the recap now, the check-in later, the heads-up before the
+    next meeting if one is scheduled."""
+    initiative = meeting.initiative
+    settings = settings_for(initiative.pk, meeting.organization_id)
+    zone = initiative.effective_time_zone
+    closed_at = meeting.closed_at or timezone.now()
+    _create(
+        meeting,
+        Touch.RECAP,
+        _table_people(meeting),
+        closed_at + timedelta(minutes=settings.recap_delay_minutes),
+    )
+    committers = _committers(meeting)
+    check_in_day = _local_day(meeting.starts_at, zone) + timedelta(days=settings.check_in_days)
+    _create(meeting, Touch.CHECK_IN, committers, civil_moment(check_in_day, settings, zone))
+    reminders_time_heads_up(meeting=meeting)
+
+
+def heads_up_moment(meeting: Meeting, following: Meeting, settings: NagSettings) -> datetime:
+    zone = meeting.initiative.effective_time_zone
+    day = _local_day(following.starts_at, zone) - timedelta(days=settings.heads_up_days)
+    moment = civil_moment(day, settings, zone)
+    if moment >= following.starts_at:  # weekend shift past the meeting: send on the Friday
+        moment = civil_moment(day - timedelta(days=2), settings, zone)
+    return moment
+
+
+@transaction.atomic
+def reminders_time_heads_up(*, meeting: Meeting) -> int:
+    """Create or re-time the heads-ups of a closed meeting for its table's next meeting."""
+    if meeting.status != Meeting.Status.CLOSED:
+        return 0
+    following = next_scheduled_meeting(meeting)
+    if following is None:
+        return 0
+    settings = settings_for(meeting.initiative_id, meeting.organization_id)
+    due_at = heads_up_moment(meeting, following, settings)
+    Reminder.objects.filter(
+        meeting=meeting, touch=Touch.HEADS_UP, status=Reminder.Status.PENDING
+    ).update(due_at=due_at)
+    return _create(meeting, Touch.HEADS_UP, _committers(meeting), due_at)
+
+
+def reminders_after_meeting_scheduled(*, meeting: Meeting) -> None:
+    """A meeting was scheduled or moved: the previous closed meeting's heads-ups follow it."""
+    previous = (
+        Meeting.objects.filter(
+            table_id=meeting.table_id, starts_at__lt=meeting.starts_at, status=Meeting.Status.CLOSED
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous is not None:
+        reminders_time_heads_up(meeting=previous)
+
+
+def heads_up_missing(meeting: Meeting) -> bool:
+    """True when a closed meeting has people to remind but no next meeting to remind them of."""
+    return (
+        meeting.status == Meeting.Status.CLOSED
+        and next_scheduled_meeting(meeting) is None
+        and meeting.commitments.filter(status__in=Commitment.ACTIVE).exists()
+    )
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    sent_emails: int = 0
+    sent_reminders: int = 0
+    skipped: int = 0
+    recipients: list[str] = field(default_factory=list)
+
+
+def _claim(now: datetime, limit: int) -> tuple[str, list[int]]:
+    token = secrets.token_hex(16)
+    cutoff = now - CLAIM_TIMEOUT
+    claimable = Q(status=Reminder.Status.PENDING, due_at__lte=now) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        candidates = Reminder.objects.filter(claimable).order_by("person_id", "due_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        # Compare-and-set: only rows still claimable get this sweep's token.
+        Reminder.objects.filter(claimable, pk__in=ids).update(claimed_at=now, claim_token=token)
+    claimed = list(Reminder.objects.filter(claim_token=token).values_list("pk", flat=True))
+    return token, claimed
+
+
+def new_reply_token() -> str:
+    # Lower-case letters and digits: mail systems may fold the case of the address.
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(20))
+
+
+def _skip_reason(
+    reminder: Reminder, opted_out: set[tuple[int, int]], skipped_touches: set[tuple[int, str]]
+) -> str:
+    person = reminder.person
+    meeting = reminder.meeting
+    if not person.email:
+        return "no email address"
+    if person.archived_at is not None:
+        return "person removed"
+    if person.undeliverable_at is not None:
+        return "address undeliverable"
+    if person.nag_paused:
+        return "reminders paused for this person"
+    if (person.pk, meeting.initiative_id) in opted_out:
+        return "unsubscribed from this initiative"
+    if (meeting.pk, reminder.touch) in skipped_touches:
+        return "touch skipped by staff"
+    nag = getattr(meeting.initiative, "nag_settings", None)
+    if nag is not None and not nag.enabled:
+        return "NAG emails are off for this initiative"
+    return ""
+
+
+def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> SweepResult:
+    """One sweep: claim what is due, send one email per person, record what happened."""
+    from workplans.emails import send_nag_email
+
+    now = now or timezone.now()
+    result = SweepResult()
+    while True:
+        token, ids = _claim(now, limit)
+        if not ids:
+            return result
+        reminders = list(
+            Reminder.objects.filter(pk__in=ids, claim_token=token).select_related(
+                "person",
+                "meeting",
+                "meeting__table",
+                "meeting__initiative",
+                "meeting__initiative__nag_settings",
+                "meeting__initiative__organization",
+            )
+        )
+        meeting_ids = {r.meeting_id for r in reminders}
+        person_ids = {r.person_id for r in reminders}
+        opted_out = set(
+            NagOptOut.objects.filter(person_id__in=person_ids).values_list(
+                "person_id", "initiative_id"
+            )
+        )
+        skipped_touches = set(
+            TouchControl.objects.filter(meeting_id__in=meeting_ids, skipped=True).values_list(
+                "meeting_id", "touch"
+            )
+        )
+        commitments = defaultdict(list)
+        for c in (
+            Commitment.objects.filter(meeting_id__in=meeting_ids, person_id__in=person_ids)
+            .select_related("key_action", "strategy")
+            .order_by("meeting__starts_at", "position", "id")
+        ):
+            commitments[(c.meeting_id, c.person_id)].append(c)
+        by_person: dict[int, list[Reminder]] = defaultdict(list)
+        for r in reminders:
+            by_person[r.person_id].append(r)
+        for person_reminders in by_person.values():
+            _send_person(
+                person_reminders,
+                commitments,
+                opted_out,
+                skipped_touches,
+                now,
+                result,
+                send_nag_email,
+            )
+        if len(ids) < limit:
+            return result
+
+
+def _send_person(
+    reminders: list[Reminder],
+    commitments: dict[tuple[int, int], list[Commitment]],
+    opted_out: set[tuple[int, int]],
+    skipped_touches: set[tuple[int, str]],
+    now: datetime,
+    result: SweepResult,
+    send_nag_email: object,
+) -> None:
+    person: Person = reminders[0].person
+    to_send: list[tuple[Reminder, list[Commitment]]] = []
+    skips: list[tuple[Reminder, str]] = []
+    for r in reminders:
+        reason = _skip_reason(r, opted_out, skipped_touches)
+        own = list(commitments[(r.meeting_id, r.person_id)])
+        if not reason and r.touch != Touch.RECAP:
+            own = [c for c in own if c.status in Commitment.ACTIVE]
+            if not own:
+                reason = "no open commitments"
+        if reason:
+            skips.append((r, reason))
+        else:
+            to_send.append((r, own))
+    with transaction.atomic():
+        for r, reason in skips:
+            Reminder.objects.filter(pk=r.pk, claim_token=r.claim_token).update(
+                status=Reminder.Status.SKIPPED, skip_reason=reason, sent_at=now
+            )
+            result.skipped += 1
+        if not to_send:
+            return
+        email = send_nag_email(person=person, items=to_send, now=now)  # type: ignore[operator]
+        updated = Reminder.objects.filter(
+            pk__in=[r.pk for r, _ in to_send], claim_token=reminders[0].claim_token
+        ).update(status=Reminder.Status.SENT, sent_at=now, email=email)
+        if updated != len(to_send):
+            # Another sweep took these rows over after our claim expired: send nothing.
+            transaction.set_rollback(True)
+            return
+    result.sent_emails += 1
+    result.sent_reminders += len(to_send)
+    result.recipients.append(person.email)
+
+
+def recipients_of(meeting: Meeting, touch: str) -> list[Person]:
+    """Who a touch of this meeting goes (or went) to, for staff's preview."""
+    return list(
+        Person.objects.filter(reminders__meeting=meeting, reminders__touch=touch).order_by(
+            "full_name"
+        )
+    )
+
+
+def token_for_message() -> str:
+    while True:
+        token = new_reply_token()
+        if not NagMessage.objects.filter(token=token).exists():
+            return token
