@@ -473,7 +473,16 @@ def meeting_close(*, meeting: Meeting) -> Meeting:
     locked.save(update_fields=["status", "closed_at"])
     # The recap goes out now; the check-in and heads-up are scheduled (workplans.reminders).
     reminders_schedule_for_closed_meeting(meeting=locked)
+    # Sweep right after the commit instead of waiting for beat's next minute, so the recap
+    # reaches the table within seconds. The sweep sends only what is due, exactly once.
+    transaction.on_commit(_sweep_soon)
     return locked
+
+
+def _sweep_soon() -> None:
+    from workplans.tasks import sweep_reminders
+
+    sweep_reminders.delay()
 
 
 @transaction.atomic
