@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
 from backbone.mail.compose import compose
@@ -43,11 +44,19 @@ def reply_address(person: Person, token: str) -> str:
     return f"reply+{token}@{domain}"
 
 
-def send_nag_email(
-    *, person: Person, items: list[tuple[Reminder, list[Commitment]]], now: datetime
-) -> OutboundEmail:
-    """Compose and queue the email; returns its outbox row. Runs inside the sweep's
-    transaction, so the email exists only if the reminders are marked sent with it."""
+@dataclass
+class NagDraft:
+    """A NAG email built but not sent: the message, and the commitments it numbers."""
+
+    message: EmailMultiAlternatives
+    commitment_ids: list[int]
+
+
+def build_nag_message(
+    *, person: Person, items: list[tuple[Reminder, list[Commitment]]], token: str
+) -> NagDraft:
+    """Render the email exactly as `person` gets it, without sending or saving anything.
+    The sweep sends what this returns; staff's preview shows it."""
     organization = items[0][0].meeting.organization
     meeting_ids = [r.meeting_id for r, _ in items]
     intros = {
@@ -89,7 +98,6 @@ def send_nag_email(
                 next_meeting=next_scheduled_meeting(reminder.meeting),
             )
         )
-    token = token_for_message()
     initiative = items[0][0].meeting.initiative
     unsubscribe = unsubscribe_url(person_id=person.pk, initiative_id=initiative.pk)
     context: dict[str, Any] = {
@@ -115,13 +123,23 @@ def send_nag_email(
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         )
-    message.send()
-    row: OutboundEmail = message.outbound_email  # type: ignore[attr-defined]
+    return NagDraft(message=message, commitment_ids=numbered_ids)
+
+
+def send_nag_email(
+    *, person: Person, items: list[tuple[Reminder, list[Commitment]]], now: datetime
+) -> OutboundEmail:
+    """Compose and queue the email; returns its outbox row. Runs inside the sweep's
+    transaction, so the email exists only if the reminders are marked sent with it."""
+    token = token_for_message()
+    draft = build_nag_message(person=person, items=items, token=token)
+    draft.message.send()
+    row: OutboundEmail = draft.message.outbound_email  # type: ignore[attr-defined]
     NagMessage.objects.create(
-        organization_id=organization.pk,
+        organization_id=items[0][0].meeting.organization_id,
         email=row,
         person=person,
         token=token,
-        commitment_ids=numbered_ids,
+        commitment_ids=draft.commitment_ids,
     )
     return row
