@@ -249,6 +249,10 @@ class OutboundEmail(models.Model):
         SENT = "sent", _("Sent")
         KEPT = "kept", _("Kept in outbox (not delivered)")
         FAILED = "failed", _("Failed")
+        # After delivery: the provider reported a bounce or complaint (anymail's tracking
+        # webhook), or the recipient answered a reminder.
+        BOUNCED = "bounced", _("Bounced")
+        REPLIED = "replied", _("Replied")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
