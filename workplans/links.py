@@ -37,6 +37,13 @@ def read_action_token(token: str) -> dict[str, Any]:
     return data
 
 
+def read_expired_action_token(token: str) -> dict[str, Any]:
+    """The content of a link whose signature is good but too old, to tell its reader who to ask
+    for a new one. Raises signing.BadSignature for a link that was not signed by us."""
+    data: dict[str, Any] = signing.TimestampSigner(salt=_ACTION_SALT).unsign_object(token)
+    return data
+
+
 def unsubscribe_token(*, person_id: int, initiative_id: int) -> str:
     return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign_object({"p": person_id, "i": initiative_id})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backbone.models import User
-from initiatives.models import GroundRule, PartnerOrganization, Person, Strategy, Table
+from initiatives.models import (
+    GroundRule,
+    Initiative,
+    PartnerOrganization,
+    Person,
+    Strategy,
+    Table,
+)
 from workplans.models import (
     AgendaItem,
     Attendance,
@@ -25,6 +33,7 @@ from workplans.models import (
     KeyAction,
     KeyActionUpdate,
     Meeting,
+    NagOptOut,
     Workplan,
 )
 from workplans.reminders import (
@@ -681,3 +690,73 @@ def commitment_carry_forward(
     Commitment.objects.filter(pk=changed.pk).update(carried_to=to_meeting)
     changed.carried_to = to_meeting
     return changed
+
+
+# --- Partners' answers from NAG emails (one-click links, unsubscribe) -----------------------
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    commitment: Commitment
+    recorded: bool
+
+
+def commitment_link_state(commitment: Commitment, action: str) -> str:
+    """What a one-click link can do to the commitment now: "ready" to act; "already" when what
+    it sets is in place; "closed" when the commitment is done or dropped (staff reopen it)."""
+    if action == "done" and commitment.status == Commitment.Status.DONE:
+        return "already"
+    if commitment.status not in Commitment.ACTIVE:
+        return "closed"
+    if action == "need_help" and commitment.status == Commitment.Status.NEED_HELP:
+        return "already"
+    return "ready"
+
+
+@transaction.atomic
+def commitment_link_apply(
+    *,
+    commitment: Commitment,
+    person: Person,
+    action: str,
+    note: str = "",
+    new_due_date: date | None = None,
+) -> LinkOutcome:
+    """A partner's one-click link from a NAG email: "done", "need_help" (with an optional note)
+    or "new_date". A link acts once: when what it sets is already in place (the same button
+    pressed twice, or the status changed meanwhile) nothing is recorded. A commitment that is
+    done or dropped is not reopened from an email; the partner asks the backbone staff."""
+    if commitment.person_id != person.pk or commitment.organization_id != person.organization_id:
+        raise ValidationError(_("This commitment belongs to someone else."))
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if commitment_link_state(locked, action) != "ready":
+        return LinkOutcome(locked, recorded=False)
+    if action == "done":
+        changes: dict[str, Any] = {"status": Commitment.Status.DONE}
+    elif action == "need_help":
+        changes = {"status": Commitment.Status.NEED_HELP, "note": note}
+    elif action == "new_date":
+        if new_due_date is None:
+            raise ValidationError({"due_date": _("Choose the new date.")})
+        if new_due_date == locked.due_date:
+            return LinkOutcome(locked, recorded=False)
+        changes = {"new_due_date": new_due_date}
+    else:
+        raise ValueError(action)
+    changed = commitment_change(
+        commitment=locked, channel=Channel.EMAIL_LINK, by_person=person, **changes
+    )
+    return LinkOutcome(changed, recorded=True)
+
+
+@transaction.atomic
+def nag_opt_out_record(*, person: Person, initiative: Initiative) -> tuple[NagOptOut, bool]:
+    """The person stops NAG emails of this initiative (the email's unsubscribe link or their
+    mail client's one-click unsubscribe). Recording it again changes nothing; staff may
+    reverse it with the person's consent."""
+    _same_org(person.organization_id, initiative)
+    return NagOptOut.objects.get_or_create(
+        person=person,
+        initiative=initiative,
+        defaults={"organization_id": person.organization_id},
+    )
