@@ -8,6 +8,7 @@ an error naming the missing one.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import environ
@@ -164,7 +165,14 @@ for _key in (
 ):
     if _key in _email:
         globals()[_key] = _email[_key]
-ANYMAIL = _email.get("ANYMAIL", {})
+_anymail = _email.get("ANYMAIL")
+ANYMAIL: dict[str, object] = dict(_anymail) if isinstance(_anymail, dict) else {}
+# The provider's bounce and complaint webhooks (/anymail/<provider>/tracking/) answer only to
+# this HTTP basic-auth "user:password". Unset, a random one is used: the webhooks then accept
+# nothing, rather than anything from anyone.
+ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", "") or (
+    f"unset:{secrets.token_urlsafe(32)}"
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "backbone@localhost", required=PRODUCTION)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Development convenience: also print each email to the console (links for password resets).

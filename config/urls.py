@@ -24,11 +24,14 @@ organization_api = [
 
 urlpatterns = [
     path("", include("backbone.urls")),
+    path("", include("workplans.urls_public")),
     path("o/<slug:org_slug>/", include(organization_pages)),
     path("api/v1/o/<slug:org_slug>/", include(organization_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz, name="healthz"),
+    # Email providers' webhooks (bounces, complaints), guarded by ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]
