@@ -186,18 +186,25 @@ class SweepResult:
 
 
 def _claim(now: datetime, limit: int) -> tuple[str, list[int]]:
+    """Claim everything due to up to `limit` people. A person is the unit, never a row: a
+    batch boundary or a second sweep must not split someone's due touches into two emails."""
     token = secrets.token_hex(16)
     cutoff = now - CLAIM_TIMEOUT
     claimable = Q(status=Reminder.Status.PENDING, due_at__lte=now) & (
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff)
     )
     with transaction.atomic():
-        candidates = Reminder.objects.filter(claimable).order_by("person_id", "due_at", "id")
+        people = Person.objects.filter(
+            pk__in=Reminder.objects.filter(claimable).values("person_id")
+        ).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
+            # A sweep running at the same moment skips the people this one is claiming.
+            people = people.select_for_update(skip_locked=True)
+        person_ids = list(people.values_list("pk", flat=True)[:limit])
         # Compare-and-set: only rows still claimable get this sweep's token.
-        Reminder.objects.filter(claimable, pk__in=ids).update(claimed_at=now, claim_token=token)
+        Reminder.objects.filter(claimable, person_id__in=person_ids).update(
+            claimed_at=now, claim_token=token
+        )
     claimed = list(Reminder.objects.filter(claim_token=token).values_list("pk", flat=True))
     return token, claimed
 
@@ -241,7 +248,9 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
         if not ids:
             return result
         reminders = list(
-            Reminder.objects.filter(pk__in=ids, claim_token=token).select_related(
+            Reminder.objects.filter(pk__in=ids, claim_token=token)
+            .order_by("person_id", "due_at", "id")
+            .select_related(
                 "person",
                 "meeting",
                 "meeting__table",
@@ -282,7 +291,7 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
                 result,
                 send_nag_email,
             )
-        if len(ids) < limit:
+        if len(by_person) < limit:
             return result
 
 
