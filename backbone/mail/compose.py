@@ -7,13 +7,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from backbone.models import Organization
 
 # Internal headers read (and removed) by the outbox backend to file the email.
 ORG_HEADER = "X-Backbone-Organization"
 KIND_HEADER = "X-Backbone-Kind"
+
+
+def _render_plain(name: str, ctx: dict[str, Any]) -> str:
+    """Subjects and plain-text bodies are not HTML: a partner's "O'Brien & Sons" must arrive
+    as written, not as "O&#x27;Brien &amp; Sons" (Django escapes every template by default)."""
+    template: Any = get_template(name)
+    return str(template.template.render(Context(ctx, autoescape=False)))
 
 
 def compose(
@@ -29,8 +37,8 @@ def compose(
     """`kind` files the email in the outbox; `template` (default: the kind) names the files."""
     ctx = {"organization": organization, "site_url": settings.SITE_URL, **context}
     name = template or kind
-    subject = " ".join(render_to_string(f"emails/{name}.subject.txt", ctx).split())
-    text = render_to_string(f"emails/{name}.txt", ctx)
+    subject = " ".join(_render_plain(f"emails/{name}.subject.txt", ctx).split())
+    text = _render_plain(f"emails/{name}.txt", ctx)
     html = render_to_string(f"emails/{name}.html", ctx)
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     sender = (
