@@ -2,9 +2,10 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# Pango and fonts for WeasyPrint (board packet PDFs).
+# Pango and fonts for WeasyPrint (board packet PDFs); gettext compiles the translations.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -17,6 +18,9 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=http://build 
     DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 EMAIL_URL=outbox:// \
     DEFAULT_FROM_EMAIL=build@example.org BACKBONE_VAR_DIR=/app/var \
     python manage.py collectstatic --noinput
+
+# Compiled translations (.mo) are build output, not in the repository.
+RUN DEBUG=true python manage.py compilemessages --ignore=var
 
 RUN useradd --system --uid 1000 backbone && mkdir -p /app/var && chown -R backbone /app/var
 USER backbone

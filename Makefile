@@ -16,7 +16,13 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	@touch $@
 
-install: $(STAMP)
+# Compiled translations (.mo) are build output, never committed: each is made from its .po
+# (GNU gettext's msgfmt, apt package gettext) and remade whenever the .po changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
+	DEBUG=true $(BIN)/python manage.py compilemessages --locale $* --ignore=.venv --ignore=var
+
+install: $(STAMP) $(MO_FILES)
 
 # Everything in one foreground command: web server, Celery worker, Celery beat (Ctrl-C stops
 # all three). With no DATABASE_URL / REDIS_URL / EMAIL_URL it needs no external service.
@@ -66,4 +72,4 @@ lock:
 	rm -rf var/lockvenv build *.egg-info
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/celery-* var/celerybeat-schedule*
+	rm -rf $(VENV) var/*.sqlite3* var/celery-* var/celerybeat-schedule* locale/*/LC_MESSAGES/*.mo
