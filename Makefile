@@ -57,6 +57,9 @@ checks: install
 	  DEFAULT_FROM_EMAIL=backbone@example.org \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Tests marked `postgres` (real concurrent connections) and `integration` (a real Celery worker
+# and Redis) need DATABASE_URL=postgres://… and REDIS_URL; without them, outside CI, pytest
+# deselects them and says what to set (tests/needs.py). CI (CI=true) always runs them.
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
