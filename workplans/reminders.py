@@ -5,13 +5,29 @@ check-in to each person who committed, and (when the next meeting is on the cale
 heads-up; scheduling or moving the next meeting (re)times the heads-ups. Check-ins and
 heads-ups go out at a civil local hour (09:00 in the initiative's time zone, weekdays).
 
-Sending: `send_due_reminders` claims due rows with a compare-and-set on a claim token (and
-SELECT … FOR UPDATE SKIP LOCKED where the database has it), so two sweeps running at once never
-take the same row. Everything due to one person is sent as one email (a digest when there are
-several), and that email row and the reminders' new status are written in one transaction: a
-sweep that dies before committing leaves the rows pending, to be claimed again once its claim
-expires. The database, not the broker, is the source of truth; the outbox then delivers the
-email (backbone.mail.delivery).
+Sending: `send_due_reminders` claims the due rows of up to BATCH people at a time with a
+compare-and-set on a claim token (and SELECT … FOR UPDATE SKIP LOCKED on the people where the
+database has it), so two sweeps running at once never take the same row, nor split one
+person's rows. Everything due to one person is sent as one email (a digest when there are
+several), and that email's outbox row and the reminders' new status are written in one
+transaction, which commits only if the rows still carry this sweep's token: a sweep that dies
+before committing leaves the rows pending, claimed again once its claim is CLAIM_TIMEOUT old;
+a sweep that wakes after its claim was taken over writes nothing. The unique (meeting, touch,
+person) constraint makes a second reminder for the same touch a database error.
+
+So from reminder to outbox row it is exactly once. From outbox row to the recipient's mail
+server (backbone.mail.delivery) a worker claims the row, hands the message to SMTP or the
+provider, then marks the row sent; a lost task (Redis flushed or restarted, worker killed) leaves
+a queued row that backbone.tasks.requeue_stuck_emails hands to a worker again. The database, not
+the broker, is the source of truth.
+
+The one window no database can close: the provider accepted the message (SMTP 250 after DATA,
+or the API answered 2xx) and the worker died — or lost the database — before committing "sent".
+The row stays queued under the dead worker's claim; once that claim is ten minutes old the
+requeue sends it again, and that one person gets the same email twice (same subject, same
+reply token, so a reply to either copy is read the same way). We choose at-least-once for that
+window: a duplicate reminder is a nuisance, a lost one breaks the cadence. A live but slow
+worker is not doubled: the transport times out (EMAIL_TIMEOUT, 20 s) long before the claim does.
 """
 
 from __future__ import annotations
