@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
 from initiatives.models import Seat
@@ -80,3 +81,15 @@ class PublicWorld:
 def csrf_client() -> Client:
     """A browser-like client that enforces CSRF, as a real form post would meet it."""
     return Client(enforce_csrf_checks=True)
+
+
+def require_compiled_spanish() -> None:
+    """The Spanish tests read the compiled catalogue, which is build output (not committed)."""
+    po = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    compiled = mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+    assert compiled, (
+        "The Spanish translations are not compiled, or older than locale/es/.../django.po: "
+        "run `make install` (or `DEBUG=true .venv/bin/python manage.py compilemessages "
+        "--ignore=.venv --ignore=var`)."
+    )

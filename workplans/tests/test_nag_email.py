@@ -16,7 +16,7 @@ from tests.smtp import Received, SMTPSink
 from workplans.models import Channel, Commitment, NagMessage, NagOptOut, Reminder, Touch
 from workplans.reminders import send_due_reminders
 from workplans.services import meeting_close
-from workplans.tests.public_world import SENDER, PublicWorld
+from workplans.tests.public_world import SENDER, PublicWorld, require_compiled_spanish
 
 SITE = "https://backbone.example.org"
 CLOSED_AT = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)  # the meeting ended at 14:00 in Chicago
@@ -166,6 +166,7 @@ def test_the_recap_and_check_in_arrive_with_headers_numbers_and_working_links(
 def test_a_spanish_speaker_gets_the_email_and_the_pages_in_spanish(
     personas: Any, smtp_server: SMTPSink, site: None
 ) -> None:
+    require_compiled_spanish()
     world = PublicWorld(personas, language="es")
 
     close_meeting(world)

@@ -27,7 +27,7 @@ from workplans.emails import send_nag_email
 from workplans.models import Channel, Commitment, Reminder, Touch
 from workplans.services import commitment_change
 from workplans.tests.factories import CommitmentFactory, MeetingFactory
-from workplans.tests.public_world import SENDER, PublicWorld
+from workplans.tests.public_world import SENDER, PublicWorld, require_compiled_spanish
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,7 @@ class World(PublicWorld):
 
 @pytest.fixture
 def world(personas: Any) -> World:
+    require_compiled_spanish()
     return World(personas)
 
 
