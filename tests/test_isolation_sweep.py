@@ -305,6 +305,16 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "agenda_item_add": {"title": "Taken over"},
     "agenda_item_edit": {"title": "Taken over"},
     "agenda_item_move": {"direction": "down"},
+    "meeting_reminder_intro": {"touch": "recap", "intro": "Taken over"},
+    "meeting_reminder_skip": {"touch": "recap", "skipped": "1"},
+    "meeting_reminder_pause": {"paused": "1"},
+    "initiative_reminders": {
+        "check_in_days": "3",
+        "heads_up_days": "2",
+        "send_hour": "6",
+        "recap_delay_minutes": "0",
+    },
+    "opt_out_reverse": {"consent": "on"},
 }
 
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("workplans.urls_workplans")),
     path("", include("workplans.urls_meetings")),
     path("", include("workplans.urls_commitments")),
+    path("", include("workplans.urls_nag")),
 ]
