@@ -70,7 +70,9 @@ def build_nag_message(
     for reminder, own in items:
         numbered = []
         for c in own:
-            if c.status not in Commitment.ACTIVE:
+            # A commitment appears once per email, even when two touches of its meeting fall
+            # into one digest: the reply numbers must each name one commitment.
+            if c.status not in Commitment.ACTIVE or c.pk in numbered_ids:
                 continue
             number += 1
             numbered_ids.append(c.pk)
