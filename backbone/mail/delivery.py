@@ -10,6 +10,7 @@ send that email twice; we prefer that to losing it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -39,7 +40,12 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     if claimed != 1:
         return None  # sent already, or another worker holds it
     row = OutboundEmail.objects.get(pk=pk)
-    OutboundEmail.objects.filter(pk=pk).update(attempts=row.attempts + 1)
+    # One Message-ID per email, kept across retries, so a receiver can tell a retry from a
+    # new email and a reply's In-Reply-To can name it.
+    message_id = row.message_id or make_msgid(
+        domain=(parseaddr(row.from_email)[1].rpartition("@")[2] or "backbone.local")
+    )
+    OutboundEmail.objects.filter(pk=pk).update(attempts=row.attempts + 1, message_id=message_id)
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -47,7 +53,7 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
         to=row.to,
         cc=row.cc,
         reply_to=row.reply_to,
-        headers=row.headers,
+        headers={**row.headers, "Message-ID": message_id},
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
@@ -60,8 +66,15 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
             claimed_at=None, error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         raise
+    # An email provider (anymail) answers with its own id, which its bounce and complaint
+    # webhooks quote: keep that one when there is one.
+    provider_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
     OutboundEmail.objects.filter(pk=pk).update(
-        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), claimed_at=None, error=""
+        status=OutboundEmail.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_at=None,
+        error="",
+        message_id=str(provider_id or message_id)[:255],
     )
     row.refresh_from_db()
     return row

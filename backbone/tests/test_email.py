@@ -114,7 +114,10 @@ def test_outbox_backend_records_every_message(
     assert delivered.to == row.to
     assert delivered.subject == row.subject
     assert delivered.body == row.body_text
-    assert delivered.extra_headers == {}
+    # The one header delivery adds: a Message-ID kept on the row (the same on every retry).
+    row.refresh_from_db()
+    assert delivered.extra_headers == {"Message-ID": row.message_id}
+    assert row.message_id.startswith("<") and row.message_id.endswith("@localhost>")
 
 
 @pytest.mark.django_db
@@ -428,3 +431,17 @@ def test_outbox_names_each_kind_of_email_in_words(login: Any, personas: Any) -> 
     assert '<small class="muted">Invitation</small>' in page
     assert '<small class="muted">Weekly digest</small>' in page
     assert ">invitation<" not in page
+
+
+@pytest.mark.django_db
+def test_a_retried_email_keeps_its_message_id(settings: Any) -> None:
+    row: Any = OutboundEmailFactory(status=OutboundEmail.Status.QUEUED)
+    settings.BACKBONE_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutboundEmail.objects.filter(pk=row.pk).update(message_id="<first-try@example.org>")
+
+    outbound_email_deliver(pk=row.pk)
+
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.SENT
+    assert row.message_id == "<first-try@example.org>"
+    assert mail.outbox[-1].extra_headers["Message-ID"] == "<first-try@example.org>"
