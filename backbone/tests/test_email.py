@@ -117,7 +117,8 @@ def test_outbox_backend_records_every_message(
     # The one header delivery adds: a Message-ID kept on the row (the same on every retry).
     row.refresh_from_db()
     assert delivered.extra_headers == {"Message-ID": row.message_id}
-    assert row.message_id.startswith("<") and row.message_id.endswith("@localhost>")
+    assert row.message_id.startswith("<")
+    assert row.message_id.endswith("@localhost>")
 
 
 @pytest.mark.django_db
