@@ -3,6 +3,8 @@ there are several), in the person's language. Templates: templates/emails/nag.*"
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +18,7 @@ from backbone.models import OutboundEmail
 from initiatives.models import Person
 from workplans.links import action_url, unsubscribe_url
 from workplans.models import Commitment, Meeting, NagMessage, Reminder, Touch, TouchControl
-from workplans.reminders import next_scheduled_meeting, token_for_message
+from workplans.reminders import token_for_message
 
 
 @dataclass
@@ -52,18 +54,59 @@ class NagDraft:
     commitment_ids: list[int]
 
 
-def build_nag_message(
-    *, person: Person, items: list[tuple[Reminder, list[Commitment]]], token: str
-) -> NagDraft:
-    """Render the email exactly as `person` gets it, without sending or saving anything.
-    The sweep sends what this returns; staff's preview shows it."""
-    organization = items[0][0].meeting.organization
-    meeting_ids = [r.meeting_id for r, _ in items]
+@dataclass
+class SweepData:
+    """What the sections of many emails need, loaded once for a whole sweep batch, so an email
+    costs the same few queries however many sections it has."""
+
+    intros: dict[tuple[int, str], str]
+    # The recap's chart of each recapped meeting.
+    charts: dict[int, list[Commitment]]
+    next_meetings: dict[int, Meeting | None]
+
+
+def load_sweep_data(reminders: Iterable[Reminder]) -> SweepData:
+    """Three queries, whatever the number of reminders (their meetings must be loaded)."""
+    meetings = {r.meeting_id: r.meeting for r in reminders}
+    recapped = {r.meeting_id for r in reminders if r.touch == Touch.RECAP}
     intros = {
         (c.meeting_id, c.touch): c.intro
-        for c in TouchControl.objects.filter(meeting_id__in=meeting_ids)
-        if c.intro
+        for c in TouchControl.objects.filter(meeting_id__in=meetings).exclude(intro="")
     }
+    charts: dict[int, list[Commitment]] = {pk: [] for pk in recapped}
+    if recapped:
+        for c in (
+            Commitment.objects.filter(meeting_id__in=recapped)
+            .select_related("person", "key_action", "strategy")
+            .order_by("meeting_id", "position", "id")
+        ):
+            charts[c.meeting_id].append(c)
+    upcoming: dict[int, list[Meeting]] = defaultdict(list)
+    for m in Meeting.objects.filter(
+        table_id__in={m.table_id for m in meetings.values()}, status=Meeting.Status.SCHEDULED
+    ).order_by("starts_at", "id"):
+        upcoming[m.table_id].append(m)
+    next_meetings = {
+        pk: next((u for u in upcoming[m.table_id] if u.starts_at > m.starts_at), None)
+        for pk, m in meetings.items()
+    }
+    return SweepData(intros=intros, charts=charts, next_meetings=next_meetings)
+
+
+def build_nag_message(
+    *,
+    person: Person,
+    items: list[tuple[Reminder, list[Commitment]]],
+    token: str,
+    data: SweepData | None = None,
+) -> NagDraft:
+    """Render the email exactly as `person` gets it, without sending or saving anything.
+    The sweep sends what this returns (with `data` loaded once per batch); staff's preview
+    shows it."""
+    organization = items[0][0].meeting.organization
+    if data is None:
+        data = load_sweep_data([r for r, _ in items])
+    intros = data.intros
     sections: list[Section] = []
     numbered_ids: list[int] = []
     number = 0
@@ -87,9 +130,7 @@ def build_nag_message(
             )
         chart: list[Commitment] = []
         if reminder.touch == Touch.RECAP:
-            chart = list(
-                reminder.meeting.commitments.select_related("person", "key_action", "strategy")
-            )
+            chart = data.charts[reminder.meeting_id]
         sections.append(
             Section(
                 touch=reminder.touch,
@@ -97,7 +138,7 @@ def build_nag_message(
                 intro=intros.get((reminder.meeting_id, reminder.touch), ""),
                 own=numbered,
                 chart=chart,
-                next_meeting=next_scheduled_meeting(reminder.meeting),
+                next_meeting=data.next_meetings[reminder.meeting_id],
             )
         )
     initiative = items[0][0].meeting.initiative
@@ -129,12 +170,17 @@ def build_nag_message(
 
 
 def send_nag_email(
-    *, person: Person, items: list[tuple[Reminder, list[Commitment]]], now: datetime
+    *,
+    person: Person,
+    items: list[tuple[Reminder, list[Commitment]]],
+    now: datetime,
+    data: SweepData | None = None,
+    token: str | None = None,
 ) -> OutboundEmail:
     """Compose and queue the email; returns its outbox row. Runs inside the sweep's
     transaction, so the email exists only if the reminders are marked sent with it."""
-    token = token_for_message()
-    draft = build_nag_message(person=person, items=items, token=token)
+    token = token or token_for_message()
+    draft = build_nag_message(person=person, items=items, token=token, data=data)
     draft.message.send()
     row: OutboundEmail = draft.message.outbound_email  # type: ignore[attr-defined]
     NagMessage.objects.create(

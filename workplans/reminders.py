@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -254,8 +255,9 @@ def _skip_reason(
 
 
 def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> SweepResult:
-    """One sweep: claim what is due, send one email per person, record what happened."""
-    from workplans.emails import send_nag_email
+    """One sweep: claim what is due, send one email per person, record what happened. Each
+    batch of people costs a fixed number of queries, plus a few per email."""
+    from workplans.emails import load_sweep_data, send_nag_email
 
     now = now or timezone.now()
     result = SweepResult()
@@ -268,7 +270,9 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
             .order_by("person_id", "due_at", "id")
             .select_related(
                 "person",
+                "person__organization",
                 "meeting",
+                "meeting__organization",
                 "meeting__table",
                 "meeting__initiative",
                 "meeting__initiative__nag_settings",
@@ -297,7 +301,9 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
         by_person: dict[int, list[Reminder]] = defaultdict(list)
         for r in reminders:
             by_person[r.person_id].append(r)
-        for person_reminders in by_person.values():
+        data = load_sweep_data(reminders)
+        tokens = fresh_tokens(len(by_person))
+        for person_reminders, reply_token in zip(by_person.values(), tokens, strict=True):
             _send_person(
                 person_reminders,
                 commitments,
@@ -305,7 +311,7 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
                 skipped_touches,
                 now,
                 result,
-                send_nag_email,
+                partial(send_nag_email, data=data, token=reply_token),
             )
         if len(by_person) < limit:
             return result
@@ -364,8 +370,14 @@ def recipients_of(meeting: Meeting, touch: str) -> list[Person]:
     )
 
 
+def fresh_tokens(count: int) -> list[str]:
+    """`count` distinct reply tokens that no message uses yet, checked in one query."""
+    tokens: set[str] = set()
+    while len(tokens) < count:
+        tokens |= {new_reply_token() for _ in range(count - len(tokens))}
+        tokens -= set(NagMessage.objects.filter(token__in=tokens).values_list("token", flat=True))
+    return sorted(tokens)
+
+
 def token_for_message() -> str:
-    while True:
-        token = new_reply_token()
-        if not NagMessage.objects.filter(token=token).exists():
-            return token
+    return fresh_tokens(1)[0]
