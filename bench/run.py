@@ -28,6 +28,7 @@ SEED_GOAL_SECONDS = 180
 # Dotted paths of benchmark functions, run in this order.
 BENCHMARKS = [
     "bench.web.pages",
+    "bench.nag.delivery",
 ]
 
 
