@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from backbone.models import TIME_ZONE_CHOICES, APIToken, Organization, User
 from backbone.roles import Role
 from backbone.services import organization_create
+
+
+def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: on the field it names, otherwise on the whole form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 class SignupForm(AllauthSignupForm):

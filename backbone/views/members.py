@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.emails import send_invitation
-from backbone.forms import InviteForm, RoleForm
+from backbone.forms import InviteForm, RoleForm, apply_service_errors
 from backbone.http import OrgRequest
 from backbone.models import Invitation, Membership
 from backbone.roles import ROLE_DESCRIPTIONS, Role
@@ -61,9 +61,7 @@ def invite(request: OrgRequest, org_slug: str) -> HttpResponse:
                 invited_by=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_service_errors(form, exc)
         else:
             send_invitation(invitation)
             messages.success(

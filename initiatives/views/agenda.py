@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives import services
 from initiatives.forms.agenda import (
@@ -31,13 +32,7 @@ from initiatives.forms.agenda import (
 )
 from initiatives.models import GroundRule, Initiative, Result, Strategy
 from initiatives.selectors import common_agenda, initiatives_for
-from initiatives.views.ordered import (
-    PARTIALS,
-    ItemKind,
-    apply_errors,
-    get_initiative,
-    inline_form,
-)
+from initiatives.views.ordered import PARTIALS, ItemKind, get_initiative, inline_form
 
 # --- Shared helpers -------------------------------------------------------------------------
 
@@ -106,7 +101,7 @@ def initiative_create(request: OrgRequest, org_slug: str) -> HttpResponse:
                 organization=request.organization, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -129,7 +124,7 @@ def initiative_edit(request: OrgRequest, org_slug: str, initiative_id: int) -> H
         try:
             services.initiative_update(initiative=initiative, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The initiative was saved."))
             return redirect(agenda_url(initiative))
@@ -221,7 +216,7 @@ def result_add(request: OrgRequest, org_slug: str, initiative_id: int) -> HttpRe
                 initiative=initiative, statement=form.cleaned_data["statement"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return _results_partial(request, initiative)
@@ -307,7 +302,7 @@ def strategy_add(
         try:
             strategy = services.strategy_create(result=result, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return _strategies_partial(request, initiative, result.pk)
@@ -404,7 +399,7 @@ def ground_rule_add(request: OrgRequest, org_slug: str, initiative_id: int) -> H
                 initiative=initiative, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return _rules_partial(request, initiative)

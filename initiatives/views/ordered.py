@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives import services
 from initiatives.forms.agenda import MoveForm, ReorderForm
@@ -46,17 +47,6 @@ def get_initiative(request: OrgRequest, initiative_id: int) -> Initiative:
     initiative = get_in_org_or_404(Initiative, request.organization, pk=initiative_id)
     initiative.organization = request.organization  # already loaded by the middleware
     return initiative
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when it names one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def inline_form(
@@ -205,7 +195,7 @@ def item_edit(
             try:
                 kind.update(item, form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 if request.htmx:
                     return _row(request, kind, initiative, item, saved=True)

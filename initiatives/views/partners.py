@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.forms.people import PARTNER_FIELDS, PartnerForm, SearchForm
 from initiatives.models import PartnerOrganization
@@ -21,17 +21,6 @@ from initiatives.selectors import partners_list
 from initiatives.services import partner_create, partner_delete, partner_update
 
 PAGE_SIZE = 50
-
-
-def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's messages on the form: on the field they name, or on the whole form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _same_name(
@@ -76,7 +65,7 @@ def partner_create_view(request: OrgRequest, org_slug: str) -> HttpResponse:
         try:
             partner = partner_create(organization=request.organization, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": partner.name})
             return redirect("partner_detail", org_slug=org_slug, partner_id=partner.pk)
@@ -103,7 +92,7 @@ def partner_edit(request: OrgRequest, org_slug: str, partner_id: int) -> HttpRes
             partner_update(partner=partner, **form.cleaned_data)
         except ValidationError as exc:
             partner.refresh_from_db()
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": partner.name})
             return redirect("partner_detail", org_slug=org_slug, partner_id=partner.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.forms.people import PersonForm, SearchForm
 from initiatives.models import Person, Seat
@@ -28,7 +29,7 @@ from initiatives.services import (
     person_restore,
     person_update,
 )
-from initiatives.views.partners import PAGE_SIZE, form_errors_from
+from initiatives.views.partners import PAGE_SIZE
 
 
 def my_table_ids(request: OrgRequest) -> set[int]:
@@ -79,7 +80,7 @@ def _save_person(request: OrgRequest, form: PersonForm, person: Person | None) -
     except DuplicatePersonError as exc:
         _duplicate_error(request, form, exc)
     except ValidationError as exc:
-        form_errors_from(form, exc)
+        apply_service_errors(form, exc)
     return None
 
 

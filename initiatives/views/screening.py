@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives import services
 from initiatives.forms.agenda import CriterionForm, DecisionForm, OverrideForm, ScreeningForm
 from initiatives.models import FilterCriterion, Initiative, Screening
 from initiatives.selectors import screenings_of
-from initiatives.views.ordered import PARTIALS, ItemKind, apply_errors, get_initiative
+from initiatives.views.ordered import PARTIALS, ItemKind, get_initiative
 
 
 def _filter_url(initiative: Initiative, anchor: str = "") -> str:
@@ -110,7 +111,7 @@ def criterion_add(request: OrgRequest, org_slug: str, initiative_id: int) -> Htt
                 initiative=initiative, question=form.cleaned_data["question"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return _criteria_partial(request, initiative)
@@ -179,7 +180,7 @@ def screening_new(request: OrgRequest, org_slug: str, initiative_id: int) -> Htt
                 recorded_by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if screening.passes_all:
                 messages.success(request, _("The proposal passes every criterion."))
@@ -253,7 +254,7 @@ def screening_override(
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 exc = ValidationError(exc.messages)  # its field is our "reason"
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
             screening.refresh_from_db()
         else:
             messages.success(request, _("The proposal goes ahead by staff override."))
@@ -277,7 +278,7 @@ def screening_decide(
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
             screening.refresh_from_db()
         else:
             messages.success(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.charts import composition_charts
 from initiatives.forms.people import (
@@ -35,7 +36,6 @@ from initiatives.services import (
     table_update,
     workgroup_create,
 )
-from initiatives.views.partners import form_errors_from
 from workplans.selectors import attendance_by_table
 
 CANDIDATES_SHOWN = 20
@@ -99,7 +99,7 @@ def workgroup_create_view(request: OrgRequest, org_slug: str, initiative_id: int
                 strategies=list(form.cleaned_data["strategies"]),
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -234,7 +234,7 @@ def table_edit(request: OrgRequest, org_slug: str, table_id: int) -> HttpRespons
             )
         except ValidationError as exc:
             table.refresh_from_db()
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": table.name})
             return redirect("table_detail", org_slug=org_slug, table_id=table.pk)

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.models import Person, Table
-from initiatives.views.partners import form_errors_from
 from workplans.forms.commitments import (
     CommitmentChangeForm,
     CommitmentFilterForm,
@@ -301,7 +301,7 @@ def commitment_detail(request: OrgRequest, org_slug: str, commitment_id: int) ->
                 request, current, form, can_change, can_manage, conflict=True, status=409
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("commitment_detail", org_slug=org_slug, commitment_id=commitment.pk)

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from backbone.access import get_in_org_or_404
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.models import Person, Seat, Strategy
-from initiatives.views.partners import form_errors_from
 from workplans.forms.commitments import CaptureForm, ReviewForm, WinsForm, person_label
 from workplans.models import Channel, Commitment, KeyAction, Meeting
 from workplans.selectors import (
@@ -256,7 +256,7 @@ def meeting_mode_review(
         current = _review_queryset(meeting).get(pk=exc.current.pk)
         return _refused(request, meeting, current, " ".join(exc.messages), 409)
     except ValidationError as exc:
-        form_errors_from(form, exc)
+        apply_service_errors(form, exc)
         return _refused(request, meeting, commitment, "", 400, form)
     commitment = _review_queryset(meeting).get(pk=commitment.pk)
     if not request.htmx:
@@ -305,7 +305,7 @@ def meeting_mode_capture(request: OrgRequest, org_slug: str, meeting_id: int) ->
                 **form.linked(),
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, _("Commitment added."))
@@ -345,7 +345,7 @@ def meeting_mode_wins(request: OrgRequest, org_slug: str, meeting_id: int) -> Ht
         try:
             meeting_update(meeting=meeting, wins=form.cleaned_data["wins"])
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             status, saved = 200, True
     if not request.htmx:

@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404
+from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.charts import Point, bar_chart
 from initiatives.models import Strategy, Table
-from initiatives.views.partners import form_errors_from
 from workplans.forms.workplans import (
     KeyActionForm,
     KeyActionUpdateForm,
@@ -438,7 +438,7 @@ def key_action_add(request: OrgRequest, org_slug: str, workplan_id: int) -> Http
                 percent_complete=data["percent_complete"],
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return _body(request, workplan, added=action.pk)
@@ -567,7 +567,7 @@ def key_action_edit(request: OrgRequest, org_slug: str, key_action_id: int) -> H
     except ValidationError as exc:
         if getattr(exc, "code", None) == "closed":
             return _refused(request, action, " ".join(exc.messages))
-        form_errors_from(form, exc)
+        apply_service_errors(form, exc)
         return _form_response(request, form, workplan, action=action, status=400)
     return _saved(request, updated, _("The key action was saved."))
 
@@ -665,7 +665,7 @@ def key_action_update_add(request: OrgRequest, org_slug: str, key_action_id: int
                 percent_complete=data["percent_complete"],
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             action = _key_action(request, key_action_id)
             if request.htmx:
