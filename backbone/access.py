@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from backbone.models import Membership, Organization
 
@@ -43,6 +44,14 @@ def membership_for_slug_or_404(user: Any, slug: str) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def check_same_organization(organization_id: int, *objects: models.Model | None) -> None:
+    """Refuse (ValidationError) any object of another organization: a forged id or a bug.
+    Services call it on every object a caller hands them."""
+    for obj in objects:
+        if obj is not None and getattr(obj, "organization_id", None) != organization_id:
+            raise ValidationError(_("That item does not belong to this organization."))
 
 
 def require_perm(request: HttpRequest, permission: str) -> None:

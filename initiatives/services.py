@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backbone.access import check_same_organization
 from backbone.models import Organization, User
 from initiatives.models import (
     FilterCriterion,
@@ -29,13 +30,6 @@ from initiatives.models import (
 )
 
 OrderedT = TypeVar("OrderedT", bound=Ordered)
-
-
-def _same_org(organization: Organization, *objects: models.Model | None) -> None:
-    """Refuse any object of another organization (a programming error or a forged id)."""
-    for obj in objects:
-        if obj is not None and getattr(obj, "organization_id", None) != organization.pk:
-            raise ValidationError(_("That item does not belong to this organization."))
 
 
 def _update(obj: models.Model, fields: dict[str, Any]) -> None:
@@ -462,7 +456,7 @@ def person_create(*, organization: Organization, **fields: Any) -> Person:
     existing = person_with_email(organization, fields["email"])
     if existing:
         raise DuplicatePersonError(existing)
-    _same_org(organization, fields.get("partner_organization"))
+    check_same_organization(organization.pk, fields.get("partner_organization"))
     person = Person(organization=organization, **fields)
     person.full_clean()
     person.save()
@@ -477,7 +471,7 @@ def person_update(*, person: Person, **fields: Any) -> Person:
         existing = person_with_email(person.organization, fields["email"], exclude=person.pk)
         if existing:
             raise DuplicatePersonError(existing)
-    _same_org(person.organization, fields.get("partner_organization"))
+    check_same_organization(person.organization_id, fields.get("partner_organization"))
     _update(person, fields)
     return person
 
@@ -583,7 +577,7 @@ def _make_sole_chair(table: Table, seat: Seat) -> None:
 
 @transaction.atomic
 def seat_add(*, table: Table, person: Person, role: str = Seat.Role.MEMBER) -> Seat:
-    _same_org(table.organization, person)
+    check_same_organization(table.organization_id, person)
     if person.archived_at is not None:
         raise ValidationError(_("%(name)s was removed; restore them first.") % {"name": person})
     seat_role = _check_seat_role(table, role)

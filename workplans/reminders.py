@@ -45,6 +45,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backbone.localtime import local_date
 from initiatives.models import Person, Seat
 from workplans.models import (
     Attendance,
@@ -78,10 +79,6 @@ def civil_moment(day: date, settings: NagSettings, time_zone: str) -> datetime:
         while day.weekday() >= 5:
             day += timedelta(days=1)
     return datetime.combine(day, time(settings.send_hour, 0), tzinfo=zoneinfo.ZoneInfo(time_zone))
-
-
-def _local_day(moment: datetime, time_zone: str) -> date:
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone)).date()
 
 
 def _committers(meeting: Meeting) -> set[int]:
@@ -139,14 +136,14 @@ def reminders_schedule_for_closed_meeting(*, meeting: Meeting) -> None:
         closed_at + timedelta(minutes=settings.recap_delay_minutes),
     )
     committers = _committers(meeting)
-    check_in_day = _local_day(meeting.starts_at, zone) + timedelta(days=settings.check_in_days)
+    check_in_day = local_date(meeting.starts_at, zone) + timedelta(days=settings.check_in_days)
     _create(meeting, Touch.CHECK_IN, committers, civil_moment(check_in_day, settings, zone))
     reminders_time_heads_up(meeting=meeting)
 
 
 def heads_up_moment(meeting: Meeting, following: Meeting, settings: NagSettings) -> datetime:
     zone = meeting.initiative.effective_time_zone
-    day = _local_day(following.starts_at, zone) - timedelta(days=settings.heads_up_days)
+    day = local_date(following.starts_at, zone) - timedelta(days=settings.heads_up_days)
     moment = civil_moment(day, settings, zone)
     if moment >= following.starts_at:  # weekend shift past the meeting: send on the Friday
         moment = civil_moment(day - timedelta(days=2), settings, zone)

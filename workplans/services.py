@@ -3,18 +3,19 @@ all change commitments through `commitment_change`, so every change is recorded 
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backbone.access import check_same_organization
+from backbone.localtime import local_date
 from backbone.models import User
 from initiatives.models import (
     GroundRule,
@@ -40,17 +41,6 @@ from workplans.reminders import (
     reminders_after_meeting_scheduled,
     reminders_schedule_for_closed_meeting,
 )
-
-
-def _same_org(organization_id: int, *objects: models.Model | None) -> None:
-    for obj in objects:
-        if obj is not None and getattr(obj, "organization_id", None) != organization_id:
-            raise ValidationError(_("That item does not belong to this organization."))
-
-
-def local_date(moment: datetime, time_zone: str) -> date:
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone)).date()
-
 
 # --- Workplans ------------------------------------------------------------------------------
 
@@ -154,7 +144,7 @@ def _validate_key_action(key_action: KeyAction, contributors: Sequence[Any] | No
     workplan = key_action.workplan
     if key_action.strategy.initiative_id != workplan.initiative_id:
         raise ValidationError({"strategy": _("Choose a strategy of this initiative.")})
-    _same_org(workplan.organization_id, key_action.lead, *(contributors or []))
+    check_same_organization(workplan.organization_id, key_action.lead, *(contributors or []))
     if not key_action.description.strip():
         raise ValidationError({"description": _("Describe the key action.")})
     if not 0 <= key_action.percent_complete <= 100:
@@ -326,7 +316,7 @@ def meeting_schedule(
         )
     else:
         people = list(invitees)
-        _same_org(table.organization_id, *people)
+        check_same_organization(table.organization_id, *people)
     meeting.invitees.set(people)
     AgendaItem.objects.bulk_create(
         AgendaItem(
@@ -374,7 +364,7 @@ def meeting_update(
 @transaction.atomic
 def meeting_set_invitees(*, meeting: Meeting, invitees: Iterable[Person]) -> Meeting:
     people = list(invitees)
-    _same_org(meeting.organization_id, *people)
+    check_same_organization(meeting.organization_id, *people)
     meeting.invitees.set(people)
     return meeting
 
@@ -383,7 +373,7 @@ def meeting_set_invitees(*, meeting: Meeting, invitees: Iterable[Person]) -> Mee
 def attendance_record(*, meeting: Meeting, present: Iterable[Person]) -> list[Attendance]:
     """Record who came: everyone invited or present gets a row, present or not."""
     present_people = list(present)
-    _same_org(meeting.organization_id, *present_people)
+    check_same_organization(meeting.organization_id, *present_people)
     present_ids = {p.pk for p in present_people}
     everyone = {p.pk for p in meeting.invitees.all()} | present_ids
     meeting.attendance.all().delete()
@@ -565,7 +555,7 @@ def commitment_create(
     channel: str = Channel.WEB,
 ) -> Commitment:
     """A commitment made at a meeting: what, who, by when, why it matters."""
-    _same_org(meeting.organization_id, person, key_action, strategy)
+    check_same_organization(meeting.organization_id, person, key_action, strategy)
     if person.archived_at is not None:
         raise ValidationError({"person": _("%(name)s was removed.") % {"name": person}})
     if not what.strip():
@@ -754,7 +744,7 @@ def nag_opt_out_record(*, person: Person, initiative: Initiative) -> tuple[NagOp
     """The person stops NAG emails of this initiative (the email's unsubscribe link or their
     mail client's one-click unsubscribe). Recording it again changes nothing; staff may
     reverse it with the person's consent."""
-    _same_org(person.organization_id, initiative)
+    check_same_organization(person.organization_id, initiative)
     return NagOptOut.objects.get_or_create(
         person=person,
         initiative=initiative,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
+from backbone.localtime import local_date
 from initiatives.models import Person, Table
 from workplans.forms.commitments import (
     CommitmentChangeForm,
@@ -39,7 +40,7 @@ from workplans.selectors import (
     history_of,
     open_commitments_of,
 )
-from workplans.services import CommitmentConflict, commitment_change, local_date
+from workplans.services import CommitmentConflict, commitment_change
 
 PAGE_SIZE = 50
 FIGURES_MEETINGS = 3  # the staff list shows a workgroup's last few meetings' follow-through

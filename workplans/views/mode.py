@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from backbone.access import get_in_org_or_404
 from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
+from backbone.localtime import local_date
 from initiatives.models import Person, Seat, Strategy
 from workplans.forms.commitments import CaptureForm, ReviewForm, WinsForm, person_label
 from workplans.models import Channel, Commitment, KeyAction, Meeting
@@ -37,7 +38,6 @@ from workplans.services import (
     commitment_carry_forward,
     commitment_change,
     commitment_create,
-    local_date,
     meeting_close,
     meeting_update,
 )

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from backbone.localtime import local_date
 from initiatives.models import Initiative, Person
 from workplans.forms.public import FORMS, NewDateForm
 from workplans.links import read_action_token, read_expired_action_token, read_unsubscribe_token
@@ -29,7 +30,6 @@ from workplans.models import Commitment, NagOptOut
 from workplans.services import (
     commitment_link_apply,
     commitment_link_state,
-    local_date,
     nag_opt_out_record,
 )
 
