@@ -36,7 +36,7 @@ import secrets
 import string
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -46,6 +46,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backbone.localtime import local_date
+from backbone.models import OutboundEmail
 from initiatives.models import Person, Seat
 from workplans.models import (
     Attendance,
@@ -321,7 +322,7 @@ def _send_person(
     skipped_touches: set[tuple[int, str]],
     now: datetime,
     result: SweepResult,
-    send_nag_email: object,
+    send_nag_email: Callable[..., OutboundEmail],
 ) -> None:
     person: Person = reminders[0].person
     to_send: list[tuple[Reminder, list[Commitment]]] = []
@@ -345,7 +346,7 @@ def _send_person(
             result.skipped += 1
         if not to_send:
             return
-        email = send_nag_email(person=person, items=to_send, now=now)  # type: ignore[operator]
+        email = send_nag_email(person=person, items=to_send, now=now)
         updated = Reminder.objects.filter(
             pk__in=[r.pk for r, _ in to_send], claim_token=reminders[0].claim_token
         ).update(status=Reminder.Status.SENT, sent_at=now, email=email)
