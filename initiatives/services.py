@@ -379,7 +379,7 @@ def _clean_fields(fields: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
     return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
 
 
-def _partner_name_taken(
+def partner_with_name(
     organization: Organization, name: str, exclude: int | None = None
 ) -> PartnerOrganization | None:
     qs = PartnerOrganization.objects.in_org(organization).filter(name__iexact=name.strip())
@@ -391,7 +391,7 @@ def _partner_name_taken(
 @transaction.atomic
 def partner_create(*, organization: Organization, **fields: Any) -> PartnerOrganization:
     fields = _clean_fields(fields, PARTNER_FIELDS)
-    existing = _partner_name_taken(organization, fields.get("name", ""))
+    existing = partner_with_name(organization, fields.get("name", ""))
     if existing:
         raise ValidationError(
             {"name": _("%(name)s is already a partner organization.") % {"name": existing.name}},
@@ -407,7 +407,7 @@ def partner_create(*, organization: Organization, **fields: Any) -> PartnerOrgan
 def partner_update(*, partner: PartnerOrganization, **fields: Any) -> PartnerOrganization:
     fields = _clean_fields(fields, PARTNER_FIELDS)
     if "name" in fields:
-        existing = _partner_name_taken(partner.organization, fields["name"], exclude=partner.pk)
+        existing = partner_with_name(partner.organization, fields["name"], exclude=partner.pk)
         if existing:
             raise ValidationError(
                 {"name": _("%(name)s is already a partner organization.") % {"name": existing.name}}

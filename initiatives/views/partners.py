@@ -18,7 +18,12 @@ from backbone.http import OrgRequest
 from initiatives.forms.people import PARTNER_FIELDS, PartnerForm, SearchForm
 from initiatives.models import PartnerOrganization
 from initiatives.selectors import partners_list
-from initiatives.services import partner_create, partner_delete, partner_update
+from initiatives.services import (
+    partner_create,
+    partner_delete,
+    partner_update,
+    partner_with_name,
+)
 
 PAGE_SIZE = 50
 
@@ -28,10 +33,7 @@ def _same_name(
 ) -> PartnerOrganization | None:
     """The partner organization a refused name belongs to, to link to it from the error."""
     name = (form.data.get("name") or "").strip()
-    if not name:
-        return None
-    qs = PartnerOrganization.objects.in_org(request.organization).filter(name__iexact=name)
-    return qs.exclude(pk=exclude).first() if exclude else qs.first()
+    return partner_with_name(request.organization, name, exclude=exclude) if name else None
 
 
 @require_GET
