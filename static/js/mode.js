@@ -44,12 +44,16 @@
   }
 
   // After a card was reviewed, go on to the next one (or to the capture row after the last).
+  // Deferred to after every settle handler (the one below may focus a field of the swapped
+  // card), so moving on always wins once the review is recorded.
   document.addEventListener("mode:reviewed", function (event) {
-    var list = cards();
-    var card = document.getElementById(event.detail.value);
-    var next = list[list.indexOf(card) + 1];
-    if (next) focusCard(next);
-    else focusCapture();
+    var id = event.detail.value;
+    window.setTimeout(function () {
+      var list = cards();
+      var next = list[list.indexOf(document.getElementById(id)) + 1];
+      if (next) focusCard(next);
+      else focusCapture();
+    }, 0);
   });
 
   // A swapped part names the field to focus (an error, or "What" again after adding).
