@@ -410,3 +410,142 @@ class NagMessage(TenantModel):
 
     def __str__(self) -> str:
         return f"NAG to {self.person_id} ({self.token})"
+
+
+# --- Partners' email replies ------------------------------------------------------------------
+
+
+class InboundEmail(models.Model):
+    """One email received at a reply address, kept as it arrived (size-capped) with what was
+    understood from it. The organization is known only once the token in the recipient address
+    is matched, so it may be empty (an unknown token, a stray message)."""
+
+    class Source(models.TextChoices):
+        PIPE = "pipe", _("Mail server pipe")
+        WEBHOOK = "webhook", _("Email provider webhook")
+        IMAP = "imap", _("Mailbox (IMAP)")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Waiting to be read")
+        APPLIED = "applied", _("Applied")
+        NEEDS_LOOK = "needs_look", _("Needs a look")
+        HELD = "held", _("Held for review")
+        IGNORED = "ignored", _("Ignored")
+        UNMATCHED = "unmatched", _("No matching reminder")
+        RESOLVED = "resolved", _("Resolved by staff")
+        FAILED = "failed", _("Failed")
+
+    # Waiting in the staff review list.
+    REVIEW = (Status.NEEDS_LOOK, Status.HELD)
+
+    organization = models.ForeignKey(
+        "backbone.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The message's identity for "processed once": its Message-ID, or a digest of the raw bytes
+    # when it has none.
+    message_key = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    # The provider's event id (webhooks), processed once as well.
+    event_id = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    provider = models.CharField(max_length=40, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    raw = models.BinaryField()
+    raw_size = models.PositiveIntegerField(default=0)
+    raw_truncated = models.BooleanField(default=False)
+    from_address = models.CharField(max_length=320, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    token = models.CharField(max_length=32, blank=True)
+    nag_message = models.ForeignKey(
+        NagMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="email_replies"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    # Why it was ignored, held or flagged, in words staff can read.
+    reason = models.TextField(blank=True)
+    # The reply as read: quoted history and signature removed.
+    visible_text = models.TextField(blank=True)
+    # What was understood, one entry per commitment: number, commitment_id, action, note,
+    # new_date (ISO) and whether it was applied.
+    outcome = models.JSONField(default=list, blank=True)
+    confirmation = models.ForeignKey(
+        "backbone.OutboundEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"],
+                condition=~Q(event_id=""),
+                name="inbound_event_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "received_at"]),
+            models.Index(fields=["person", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply {self.message_key[:60]} ({self.status})"
+
+
+class HelpRequest(TenantModel):
+    """A partner said a commitment needs help or is blocked: an item in the initiative's queue
+    that staff and the table's co-chairs see, take on and resolve."""
+
+    class Kind(models.TextChoices):
+        NEED_HELP = "need_help", _("Needs help")
+        BLOCKED = "blocked", _("Blocked")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="help_requests"
+    )
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="help_requests")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="help_requests"
+    )
+    # Who asked (a partner answering by email has no login).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="help_requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(_("what help"), blank=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    inbound = models.ForeignKey(
+        InboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="help_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(_("how it was resolved"), blank=True)
+
+    class Meta:
+        ordering = ["status", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "initiative", "status"]),
+            models.Index(fields=["organization", "table", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.commitment}"
