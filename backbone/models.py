@@ -234,6 +234,8 @@ EMAIL_KIND_LABELS = {
     "nag_check_in": _("Reminder: check-in"),
     "nag_heads_up": _("Reminder: heads-up"),
     "nag_digest": _("Reminders (digest)"),
+    "help_request": _("Help request to co-chairs"),
+    "reply_confirmation": _("Reply confirmation"),
 }
 
 
