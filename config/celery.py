@@ -25,4 +25,16 @@ app.conf.beat_schedule = {
         "task": "backbone.tasks.requeue_stuck_emails",
         "schedule": crontab(minute="*"),
     },
+    # Partners' replies read from a mailbox (only when IMAP_URL is set; otherwise the task
+    # returns at once). Each message is stored once, then marked seen.
+    "poll-imap-mailbox": {
+        "task": "workplans.tasks.poll_imap_mailbox",
+        "schedule": crontab(minute="*"),
+    },
+    # A received reply whose processing task was lost is queued again; processing twice is
+    # harmless (a processed reply is left alone).
+    "requeue-waiting-inbound-emails": {
+        "task": "workplans.tasks.requeue_waiting_inbound_emails",
+        "schedule": crontab(minute="*"),
+    },
 }

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -23,6 +24,7 @@ from config.env import (
     raise_if_missing,
     read_env_file,
 )
+from workplans.imap import parse_imap_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Optional KEY=VALUE file at the top of the checkout; variables set in the environment win.
@@ -175,6 +177,14 @@ ANYMAIL: dict[str, object] = dict(_anymail) if isinstance(_anymail, dict) else {
 ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", "") or (
     f"unset:{secrets.token_urlsafe(32)}"
 )
+# Mailgun signs each webhook with its "HTTP webhook signing key" (anymail checks it on top of
+# the secret above). Unset, anymail falls back to the API key of EMAIL_URL; with neither, a
+# random key: Mailgun's webhooks then accept nothing.
+_mailgun_signing_key = env_str("MAILGUN_WEBHOOK_SIGNING_KEY", "")
+if _mailgun_signing_key or "MAILGUN_API_KEY" not in ANYMAIL:
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = (
+        _mailgun_signing_key or f"unset:{secrets.token_urlsafe(32)}"
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "backbone@localhost", required=PRODUCTION)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Development convenience: also print each email to the console (links for password resets).
@@ -218,6 +228,29 @@ BACKBONE_INVITATION_DAYS = env_int("BACKBONE_INVITATION_DAYS", 14)
 BACKBONE_NAG_LINK_DAYS = env_int("BACKBONE_NAG_LINK_DAYS", 60)
 # Replies to reminders go to reply+<token>@<domain>: the organization's reply domain, or this.
 BACKBONE_REPLY_DOMAIN = env_str("BACKBONE_REPLY_DOMAIN", "reply.localhost")
+
+# --- Receiving replies ------------------------------------------------------------------------
+# Partners' replies come in by the mail server's pipe (manage.py ingest_email), the provider's
+# inbound webhook (/anymail/<provider>/inbound/, behind ANYMAIL_WEBHOOK_SECRET), or IMAP.
+# A message is stored up to this many bytes; the rest (attachments, mostly) is cut off.
+BACKBONE_INBOUND_MAX_BYTES = env_int("BACKBONE_INBOUND_MAX_BYTES", 1_000_000)
+if BACKBONE_INBOUND_MAX_BYTES < 10_000:
+    raise ImproperlyConfigured(
+        f"BACKBONE_INBOUND_MAX_BYTES={BACKBONE_INBOUND_MAX_BYTES} is too small to hold a reply; "
+        "use at least 10000."
+    )
+# A webhook event the provider dated (Mailgun signs its timestamp; SES dates the message) more
+# than this many seconds away from now is refused: a replayed or long-delayed request.
+BACKBONE_INBOUND_REPLAY_SECONDS = env_int("BACKBONE_INBOUND_REPLAY_SECONDS", 15 * 60)
+if BACKBONE_INBOUND_REPLAY_SECONDS < 60:
+    raise ImproperlyConfigured(
+        f"BACKBONE_INBOUND_REPLAY_SECONDS={BACKBONE_INBOUND_REPLAY_SECONDS} would refuse "
+        "webhooks for ordinary clock differences; use at least 60."
+    )
+# Optional mailbox polled every minute (see workplans/imap.py for the forms), e.g.
+# imaps://replies%40example.org:secret@imap.example.org/INBOX.
+IMAP_URL = env_str("IMAP_URL", "")
+IMAP_TARGET = parse_imap_url(IMAP_URL)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
