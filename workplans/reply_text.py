@@ -203,6 +203,8 @@ class _HTMLText(HTMLParser):
         self.stack: list[tuple[bool, bool]] = []
 
     def _flush(self, *, force: bool = False) -> None:
+        if self.skip:
+            return
         text = "".join(self.buf)
         self.buf = []
         if not self.pre:
