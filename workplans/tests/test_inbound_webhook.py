@@ -1,7 +1,8 @@
-"""Replies posted by the email provider to anymail's inbound webhooks (/anymail/<provider>/inbound/):
-refused without the basic-auth secret or the provider's signature, refused when the provider's
-timestamp is stale, stored once per event and per Message-ID, and processed through the same
-path as the pipe. Real Postmark (JSON) and Mailgun (signed form post) payloads."""
+"""Replies posted by the email provider to anymail's inbound webhooks
+(/anymail/<provider>/inbound/): refused without the basic-auth secret or the provider's
+signature, refused when the provider's timestamp is stale, stored once per event and per
+Message-ID, and processed through the same path as the pipe. Real Postmark (JSON) and Mailgun
+(signed form post) payloads."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -26,6 +28,8 @@ SIGNING_KEY = "key-mailgun-signing-for-tests"
 POSTMARK = "/anymail/postmark/inbound/"
 MAILGUN = "/anymail/mailgun/inbound/"
 UNKNOWN = "reply+zz9yy8xx7ww6vv5uu4tt@reply.example.org"
+# Mailgun's per-post random token: anymail's event id.
+MAILGUN_TOKEN = "5f0c4e6b0e1a4c4f9bbd2d1e97c5a7f03e2b1c0a9f8e7d6c5b"
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +108,7 @@ def mailgun_post(
     *,
     raw: str = RAW,
     timestamp: int | None = None,
-    token: str = "5f0c4e6b0e1a4c4f9bbd2d1e97c5a7f03e2b1c0a9f8e7d6c5b",
+    token: str = MAILGUN_TOKEN,
     key: str = SIGNING_KEY,
     headers: dict[str, str] | None = None,
     recipient: str = UNKNOWN,
@@ -192,8 +196,9 @@ def test_a_reply_posted_by_postmark_without_raw_content_is_applied(
 ) -> None:
     world = reply_world(personas)
     message = reply_message(world, "Done with the first one. 3 is on track.")
+    assert isinstance(message, EmailMessage)
     body = message.get_body(preferencelist=("plain",))
-    assert body is not None
+    assert isinstance(body, EmailMessage)
     payload = postmark_payload(
         raw=None,
         to=world.reply_address,
@@ -230,7 +235,7 @@ def test_mailgun_signed_post_is_stored(
     assert (row.source, row.provider, row.event_id, row.message_key) == (
         "webhook",
         "mailgun",
-        "5f0c4e6b0e1a4c4f9bbd2d1e97c5a7f03e2b1c0a9f8e7d6c5b",
+        MAILGUN_TOKEN,
         "CAF=webhook-1@mail.gmail.com",
     )
     assert bytes(row.raw) == f"X-Original-To: {UNKNOWN}\r\n{RAW}".encode()
