@@ -62,6 +62,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_meetings": STAFF_ONLY,
     "view_all_commitments": frozenset({Role.STAFF, Role.STEERING}),
     "manage_commitments": STAFF_ONLY,
+    # Partners' email replies that wait for a person (held, unclear), and every reply received.
+    "review_replies": STAFF_ONLY,
+    # Help requests (a partner said "need help" or "blocked"): staff act on all of them, the
+    # steering committee reads all of them; co-chairs see and act on those of the tables they
+    # lead (checked per table with "initiatives.edit_table", which also lets a partner seated
+    # as a table's chair or co-chair act on that table's requests).
+    "view_help_requests": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
+    "view_all_help_requests": frozenset({Role.STAFF, Role.STEERING}),
+    "manage_help_requests": STAFF_ONLY,
 }
 
 
