@@ -33,6 +33,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 class Action(models.TextChoices):
     DONE = "done", _("done")
     IN_PROGRESS = "in_progress", _("in progress")
@@ -421,7 +425,8 @@ _NEGATION_BEFORE = re.compile(
 )
 
 _IN_PROGRESS = re.compile(
-    r"\b(?:on track|in progress|working on(?: it)?|still working|underway|under way|started|"
+    r"\b(?:on track|in progress|working on(?: it)?|still (?:working|looking|searching|trying|"
+    r"going|on it|at it)|underway|under way|started|"
     r"begun|ongoing|progressing|making progress|(?:good|some|great) progress|going (?:well|fine|"
     r"ok|okay|good|great)|on it|halfway|half way|half done|not yet|getting there|coming along|"
     r"moving along|in the works|on schedule|on time|en proceso|en progreso|en curso|en marcha|"
@@ -506,256 +511,38 @@ _QUANTITY_AFTER = re.compile(
     r"horas?\b|minutos?\b|veces\b|times\b|more\b|mas\b|of\b|out\b|euros?\b|dollars?\b|usd\b|"
     r"pesos\b|k\b|partners?\b|socios?\b|[-/]\s*\d)"
 )
-_FILLER = frozenset(
-    [
-        "and",
-        "y",
-        "e",
-        "&",
-        "also",
-        "too",
-        "tambien",
-        "as",
-        "well",
-        "plus",
-        "the",
-        "el",
-        "la",
-        "lo",
-        "los",
-        "las",
-        "item",
-        "items",
-        "number",
-        "numbers",
-        "no",
-        "num",
-        "numero",
-        "point",
-        "punto",
-        "task",
-        "tarea",
-        "commitment",
-        "compromiso",
-        "re",
-        "about",
-        "regarding",
-        "with",
-        "for",
-        "on",
-        "con",
-        "sobre",
-        "en",
-        "de",
-        "del",
-        "al",
-        "a",
-        "to",
-        "of",
-        "as",
-        "respecto",
-        "cuanto",
-        "is",
-        "es",
-        "esta",
-        "are",
-        "son",
-        "ok",
-        "okay",
-        "so",
-        "then",
-        "luego",
-        "ademas",
-        "please",
-        "por",
-        "favor",
-    ]
+_FILLER = _words(
+    "and y e & also too tambien as well plus the el la lo los las item items number "
+    "numbers num numero point punto task tarea commitment compromiso re about "
+    "regarding with for on con sobre en de del al a to of as respecto cuanto is es "
+    "esta are son ok okay so then luego ademas please por favor "
 )
-_ALL_WORDS = frozenset(["all", "both", "everything", "todos", "todas", "todo", "ambos", "ambas"])
-_ALL_RESIDUE = frozenset(
-    [
-        "all",
-        "both",
-        "everything",
-        "todos",
-        "todas",
-        "todo",
-        "ambos",
-        "ambas",
-        "of",
-        "them",
-        "it",
-        "three",
-        "four",
-        "items",
-        "commitments",
-        "tasks",
-        "is",
-        "are",
-        "were",
-        "was",
-        "have",
-        "has",
-        "been",
-        "los",
-        "las",
-        "dos",
-        "tres",
-        "cuatro",
-        "compromisos",
-        "tareas",
-        "estan",
-        "esta",
-        "son",
-        "ya",
-        "the",
-    ]
+_ALL_WORDS = _words("all both everything todos todas todo ambos ambas ")
+_ALL_RESIDUE = _words(
+    "all both everything todos todas todo ambos ambas of them it three four items "
+    "commitments tasks is are were was have has been los las dos tres cuatro "
+    "compromisos tareas estan esta son ya the "
 )
 _NUMBER_WORD_REFS = {"one": 1, "two": 2, "three": 3, "uno": 1, "dos": 2, "tres": 3}
 _WORD = re.compile(r"[a-z0-9']+")
-_PIECE_SPLIT = re.compile(
-    r"[.!?]+(?=\s|$)|;|(?<=\S)\s+(?=(?:#|item\s|number\s)\s*\d|\d{1,2}[):](?!\d))"
-)
-_BARE_NUMBER = re.compile(r"^\s*#?\d{1,2}\s*$")
+_PIECE_SPLIT = re.compile(r"[.!?]+(?=\s|$)|;|(?<=\S)\s+(?=\d{1,2}[):](?!\d))")
+_BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s*$")
 _CLAUSE_SPLIT = re.compile(
     r",|:|\s[-–]\s|\b(?:and|but|then|also|plus|pero|luego|ademas|tambien|aunque|though|"
     r"although|y|e)\b|&"
 )
 _STOP = (
-    frozenset(
-        [
-            "with",
-            "that",
-            "this",
-            "from",
-            "have",
-            "will",
-            "about",
-            "their",
-            "there",
-            "what",
-            "when",
-            "which",
-            "would",
-            "could",
-            "should",
-            "them",
-            "they",
-            "your",
-            "yours",
-            "done",
-            "help",
-            "need",
-            "needs",
-            "blocked",
-            "block",
-            "drop",
-            "date",
-            "dates",
-            "finished",
-            "complete",
-            "completed",
-            "still",
-            "more",
-            "time",
-            "week",
-            "weeks",
-            "month",
-            "months",
-            "next",
-            "last",
-            "first",
-            "second",
-            "third",
-            "thanks",
-            "thank",
-            "please",
-            "today",
-            "tomorrow",
-            "track",
-            "progress",
-            "working",
-            "work",
-            "going",
-            "good",
-            "well",
-            "just",
-            "also",
-            "into",
-            "over",
-            "after",
-            "before",
-            "until",
-            "really",
-            "some",
-            "much",
-            "very",
-            "been",
-            "were",
-            "being",
-            "does",
-            "doing",
-            "make",
-            "made",
-            "para",
-            "como",
-            "esta",
-            "este",
-            "estos",
-            "estas",
-            "pero",
-            "todo",
-            "toda",
-            "todos",
-            "todas",
-            "porque",
-            "cuando",
-            "donde",
-            "ayuda",
-            "necesito",
-            "listo",
-            "lista",
-            "hecho",
-            "terminado",
-            "semana",
-            "semanas",
-            "mismo",
-            "misma",
-            "algo",
-            "nada",
-            "gracias",
-            "favor",
-            "proximo",
-            "proxima",
-            "fecha",
-            "desde",
-            "hasta",
-            "sobre",
-            "entre",
-            "tengo",
-            "tenemos",
-            "hacer",
-            "puedo",
-            "podemos",
-            "quiero",
-            "estoy",
-            "estamos",
-            "bien",
-            "sigo",
-            "hola",
-            "saludos",
-            "the",
-            "and",
-            "los",
-            "las",
-            "del",
-            "con",
-            "que",
-            "una",
-            "uno",
-            "unos",
-            "unas",
-        ]
+    _words(
+        "with that this from have will about their there what when which would could "
+        "should them they your yours done help need needs blocked block drop date dates "
+        "finished complete completed still more time week weeks month months next last "
+        "first second third thanks thank please today tomorrow track progress working "
+        "work going good well just also into over after before until really some much "
+        "very been were being does doing make made para como esta este estos estas pero "
+        "todo toda todos todas porque cuando donde ayuda necesito listo lista hecho "
+        "terminado semana semanas mismo misma algo nada gracias favor proximo proxima "
+        "fecha desde hasta sobre entre tengo tenemos hacer puedo podemos quiero estoy "
+        "estamos bien sigo hola saludos the and los las del con que una uno unos unas "
     )
     | frozenset(_MONTHS)
     | frozenset(_WEEKDAYS)
@@ -817,7 +604,9 @@ def _read_refs(clause: str) -> tuple[list[int], list[tuple[int, int]]]:
     return [number for _, number, _ in refs], taken
 
 
-def _scan_clause(clause: str, offset: int, dates: list[_Date]) -> _Clause:
+def _scan_clause(
+    clause: str, offset: int, dates: list[_Date], *, question: bool = False
+) -> _Clause:
     """Everything a clause says, from the masked, folded clause text."""
     found = _Clause(offset, offset + len(clause))
     refs, ref_spans = _read_refs(clause)
@@ -832,7 +621,9 @@ def _scan_clause(clause: str, offset: int, dates: list[_Date]) -> _Clause:
         word = m[0]
         if word.endswith(("hecho", "hecha", "hechos", "hechas")) and word.startswith("hech"):
             continue  # bare "hecho" only counts alone (below)
-        if negated(m.start(), _NOT_YET_BEFORE) or _NOT_YET_AFTER.match(clause[m.end() :]):
+        if question:
+            found.unclear.append(word)  # "is it done?" asks, it does not say
+        elif negated(m.start(), _NOT_YET_BEFORE) or _NOT_YET_AFTER.match(clause[m.end() :]):
             found.cues.append((Action.IN_PROGRESS, word))
         else:
             found.cues.append((Action.DONE, word))
@@ -840,10 +631,12 @@ def _scan_clause(clause: str, offset: int, dates: list[_Date]) -> _Clause:
     for s, e in sorted(ref_spans, reverse=True):
         residue_text = residue_text[:s] + " " * (e - s) + residue_text[e:]
     residue_words = [w for w in _WORD.findall(residue_text) if w not in _FILLER]
-    if residue_words in (["hecho"], ["hecha"], ["hechos"], ["hechas"]) and not any(
-        a == Action.DONE for a, _ in found.cues
-    ):
-        found.cues.append((Action.DONE, residue_words[0]))
+    said_done = bool(found.cues) or bool(found.unclear)
+    if residue_words in (["hecho"], ["hecha"], ["hechos"], ["hechas"]) and not said_done:
+        if question:
+            found.unclear.append(residue_words[0])
+        else:
+            found.cues.append((Action.DONE, residue_words[0]))
     for m in _IN_PROGRESS.finditer(clause):
         spans.append(m.span())
         if _IN_PROGRESS_SELF_NEGATED.match(m[0]) or not negated(m.start(), _NEGATION_BEFORE):
@@ -928,7 +721,6 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
             folded = original
     masked, dates = _find_dates(folded, today, language)
     by_number = {item.number: item for item in listed}
-    count = len(listed)
     reasons: list[str] = []
     # number -> [(action, note, new date)]
     wanted: dict[int, list[tuple[Action, str, date | None]]] = {}
@@ -958,6 +750,8 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
         stems = _stems(span_text)
         return [n for n, own in title_stems.items() if stems & own]
 
+    seen_numbers: set[int] = set()
+    acted_numbers: set[int] = set()
     line_start = 0
     for line in masked.split("\n"):
         carry: list[int] = []
@@ -972,6 +766,7 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
             if _BARE_NUMBER.match(line[pieces[k][0] : pieces[k][1]]):
                 pieces[k : k + 2] = [(pieces[k][0], pieces[k + 1][1])]
         for piece_start, piece_end in pieces:
+            question = line[piece_end : piece_end + 3].lstrip(".!").startswith("?")
             piece = line[piece_start:piece_end]
             if not piece.strip():
                 continue
@@ -986,17 +781,21 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                 chunk = piece[s:e]
                 if not chunk.strip():
                     continue
-                clauses.append(_scan_clause(chunk, line_start + piece_start + s, dates))
+                clauses.append(
+                    _scan_clause(chunk, line_start + piece_start + s, dates, question=question)
+                )
             for clause in clauses:
                 clause.continues = not (clause.refs or clause.cues or clause.date or clause.unclear)
             _resolve_piece(
                 clauses,
                 carry,
-                count=count,
+                numbers=[item.number for item in listed],
                 title_match=title_match,
                 piece_text=folded[line_start + piece_start : line_start + piece_end],
                 reason=reason,
                 original=original,
+                seen_numbers=seen_numbers,
+                acted_numbers=acted_numbers,
             )
             for index, clause in enumerate(clauses):
                 if not clause.targets:
@@ -1019,7 +818,11 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                             reason(gettext("A date in the reply could not be read."))
                         else:
                             new_date = clause.date.value
-                elif clause.wants_date and Action.DONE not in actions:
+                elif (
+                    clause.wants_date
+                    and Action.DONE not in actions
+                    and not any(c.date for c in clauses)
+                ):
                     for number in clause.targets:
                         reason(
                             _fmt(
@@ -1038,6 +841,14 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                         entries.append((Action.NEW_DATE, "", new_date))
         line_start += len(line) + 1
 
+    for number in sorted(seen_numbers - acted_numbers):
+        if number in by_number:
+            reason(
+                _fmt(
+                    gettext("Mentions commitment %(number)d without saying what about it."),
+                    number=number,
+                )
+            )
     intents: list[Intent] = []
     for number in sorted(wanted):
         item = by_number.get(number)
@@ -1060,22 +871,26 @@ def _resolve_piece(
     clauses: list[_Clause],
     carry: list[int],
     *,
-    count: int,
+    numbers: list[int],
     title_match: Callable[[str], list[int]],
     piece_text: str,
     reason: Callable[[str], None],
     original: str,
+    seen_numbers: set[int],
+    acted_numbers: set[int],
 ) -> None:
     """Decide which commitments each clause of a sentence is about (clause.targets)."""
+    count = len(numbers)
     pending: list[int] = []  # numbers named alone, waiting for the words that follow
     last_targets: list[int] = []
     mentioned: set[int] = set()
     acted: set[int] = set()
-    for clause in clauses:
-        refs = [count if n == -1 else n for n in clause.refs]
+    piece_refs = any(c.refs for c in clauses)
+    for index, clause in enumerate(clauses):
+        refs = [max(numbers, default=0) if n == -1 else n for n in clause.refs]
         mentioned.update(refs)
         for number in refs:
-            if not 1 <= number <= count:
+            if number not in numbers:
                 reason(
                     _fmt(
                         gettext(
@@ -1086,8 +901,11 @@ def _resolve_piece(
                         count=count,
                     )
                 )
-        refs = [n for n in refs if 1 <= n <= count]
-        has_intent = bool(clause.cues) or clause.date is not None
+        named_others = bool(refs) and not any(n in numbers for n in refs)
+        refs = [n for n in refs if n in numbers]
+        has_intent = bool(clause.cues) or clause.date is not None or clause.wants_date
+        if named_others:
+            continue  # about a number the email did not list: said above
         if not has_intent:
             if clause.unclear:
                 reason(
@@ -1106,14 +924,23 @@ def _resolve_piece(
             targets = pending + refs
         else:
             targets = []
-            by_title = title_match(original[clause.start : clause.end])
+            end = clause.end
+            for nxt in clauses[index + 1 :]:
+                if not nxt.continues:
+                    break
+                end = nxt.end
+            words = original[clause.start : end]
+            by_title = title_match(words)
+            if not by_title and not piece_refs:
+                by_title = title_match(piece_text)
+                words = piece_text
             if len(by_title) == 1:
                 targets = by_title
             elif len(by_title) > 1:
                 reason(
                     _fmt(
                         gettext("“%(words)s” could be about more than one commitment."),
-                        words=" ".join(original[clause.start : clause.end].split())[:80],
+                        words=" ".join(words.split())[:80],
                     )
                 )
                 pending = []
@@ -1121,7 +948,7 @@ def _resolve_piece(
             elif last_targets or carry:
                 targets = list(last_targets or carry)
             else:
-                targets = _implicit_targets(clause, count, title_match, piece_text)
+                targets = _implicit_targets(clause, numbers)
                 if not targets:
                     words = clause.cues[0][1] if clause.cues else piece_text.strip()[:40]
                     if count > 1 and not mentioned:
@@ -1148,30 +975,18 @@ def _resolve_piece(
         if previous is not None:
             previous.targets = list(dict.fromkeys(previous.targets + pending))
             acted.update(pending)
-    for number in sorted(mentioned - acted):
-        if 1 <= number <= count:
-            reason(
-                _fmt(
-                    gettext("Mentions commitment %(number)d without saying what about it."),
-                    number=number,
-                )
-            )
+    seen_numbers.update(mentioned)
+    acted_numbers.update(acted)
 
 
-def _implicit_targets(
-    clause: _Clause, count: int, title_match: Callable[[str], list[int]], piece: str
-) -> list[int]:
-    if count == 0:
-        return []
+def _implicit_targets(clause: _Clause, numbers: list[int]) -> list[int]:
+    """No number and no title word: "all done" is about all, and one listed is the one."""
     if any(w in _ALL_WORDS for w in clause.residue) and all(
         w in _ALL_RESIDUE for w in clause.residue
     ):
-        return list(range(1, count + 1))
-    by_title = title_match(piece)
-    if len(by_title) == 1:
-        return by_title
-    if count == 1 and len(by_title) <= 1:
-        return [1]
+        return list(numbers)
+    if len(numbers) == 1:
+        return list(numbers)
     return []
 
 
@@ -1183,10 +998,6 @@ def _settle(
 ) -> list[Intent]:
     """One commitment's intents from everything said about it; contradictions apply nothing."""
     actions = {entry[0] for entry in entries}
-    notes: dict[Action, list[str]] = {}
-    for action, note, _new in entries:
-        if note and note not in notes.setdefault(action, []):
-            notes[action].append(note)
     dates = {d for action, _note, d in entries if action == Action.NEW_DATE and d is not None}
     conflict = (Action.DONE in actions and len(actions) > 1) or (
         Action.DROP in actions and actions - {Action.DROP, Action.IN_PROGRESS}
@@ -1202,8 +1013,11 @@ def _settle(
     result: list[Intent] = []
 
     def note_for(*kinds: Action) -> str:
-        joined = " ".join(n for kind in kinds for n in notes.get(kind, []))
-        return joined[:NOTE_MAX]
+        seen: list[str] = []
+        for action, note, _new in entries:
+            if action in kinds and note and note not in seen:
+                seen.append(note)
+        return " ".join(seen)[:NOTE_MAX]
 
     if Action.DONE in actions:
         return [Intent(item.number, item.commitment_id, Action.DONE, "", None)]

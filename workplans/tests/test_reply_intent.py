@@ -1,0 +1,277 @@
+"""What a reply says about the commitments its NAG email listed: exact intents, notes and dates
+for English and Spanish replies, and exactly when the reading is unclear (and why)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from workplans.reply_intent import Action, Intent, Listed, Reading, read_reply
+
+TODAY = date(2026, 11, 20)  # a Friday
+REPORT = Listed(1, 101, "Send the report to the board", date(2026, 12, 4))
+VENUE = Listed(2, 102, "Book the venue for the forum", date(2026, 12, 8))
+MAYOR = Listed(3, 103, "Call the mayor's office", date(2026, 12, 10))
+THREE = (REPORT, VENUE, MAYOR)
+ONE = (REPORT,)
+ES_ONE = (Listed(1, 201, "Enviar el informe a la junta", date(2026, 12, 4)),)
+ES_TWO = (*ES_ONE, Listed(2, 202, "Reservar el local del foro", date(2026, 12, 8)))
+
+D, P, H, B, N, X = (
+    Action.DONE,
+    Action.IN_PROGRESS,
+    Action.NEED_HELP,
+    Action.BLOCKED,
+    Action.NEW_DATE,
+    Action.DROP,
+)
+
+
+def read(text: str, listed: tuple[Listed, ...], language: str = "en") -> Reading:
+    with translation.override("en"):
+        return read_reply(text, listed, today=TODAY, language=language)
+
+
+def simple(reading: Reading) -> list[tuple[int, str, str, str | None]]:
+    return [
+        (i.number, str(i.action), i.note, i.new_date.isoformat() if i.new_date else None)
+        for i in reading.intents
+    ]
+
+
+# (text, listed, language, intents as (number, action, note, new date), unclear)
+CLEAR = [
+    # Addressing by number, the NAG's own example and its variants.
+    ("1 is done, 2 I need help with the venue", THREE, "en",
+     [(1, D, "", None), (2, H, "I need help with the venue", None)]),
+    ("1 done, 2 need help with the venue", THREE, "en",
+     [(1, D, "", None), (2, H, "need help with the venue", None)]),
+    ("1 done, 2 need help, 3 blocked by the city", THREE, "en",
+     [(1, D, "", None), (2, H, "need help", None), (3, B, "blocked by the city", None)]),
+    ("#2 done", THREE, "en", [(2, D, "", None)]),
+    ("item 3 done", THREE, "en", [(3, D, "", None)]),
+    ("1) done 2) on track", THREE, "en", [(1, D, "", None), (2, P, "on track", None)]),
+    ("Done with 1 and 2", THREE, "en", [(1, D, "", None), (2, D, "", None)]),
+    ("1 and 2 are done, 3 is blocked", THREE, "en",
+     [(1, D, "", None), (2, D, "", None), (3, B, "is blocked", None)]),
+    ("1, 2 and 3 finished", THREE, "en", [(1, D, "", None), (2, D, "", None), (3, D, "", None)]),
+    ("the first one is done", THREE, "en", [(1, D, "", None)]),
+    ("The last one is complete", THREE, "en", [(3, D, "", None)]),
+    ("Completed #1. I finished 3 as well", THREE, "en", [(1, D, "", None), (3, D, "", None)]),
+    ("All done!", THREE, "en", [(1, D, "", None), (2, D, "", None), (3, D, "", None)]),
+    ("Both are done", THREE[:2], "en", [(1, D, "", None), (2, D, "", None)]),
+    # Inline answers as visible_reply gives them ("N: …").
+    ("1: Done, sent it on Tuesday.\n\n2: Still looking.\n2: Need help with the caterer.",
+     THREE, "en",
+     [(1, D, "", None), (2, H, "Still looking Need help with the caterer", None)]),
+    ("2: Blocked: the city has not answered about the permit.", THREE, "en",
+     [(2, B, "Blocked: the city has not answered about the permit", None)]),
+    ("1: done\n2: still working on it, need more time until 12/20", THREE, "en",
+     [(1, D, "", None), (2, P, "still working on it", None), (2, N, "", "2026-12-20")]),
+    # Addressing by a word of the title.
+    ("venue is done", THREE, "en", [(2, D, "", None)]),
+    ("Need help with the venue", THREE, "en", [(2, H, "Need help with the venue", None)]),
+    ("The report is finished", THREE, "en", [(1, D, "", None)]),
+    ("1 done, need help with the venue", THREE, "en",
+     [(1, D, "", None), (2, H, "need help with the venue", None)]),
+    ("Stuck on the mayor's office, nobody picks up", THREE, "en",
+     [(3, B, "Stuck on the mayor's office, nobody picks up", None)]),
+    # One commitment listed: a bare intent is about it.
+    ("Done!", ONE, "en", [(1, D, "", None)]),
+    ("Finished it yesterday.", ONE, "en", [(1, D, "", None)]),
+    ("Sent it this morning", ONE, "en", [(1, D, "", None)]),
+    ("It's complete", ONE, "en", [(1, D, "", None)]),
+    ("On track", ONE, "en", [(1, P, "On track", None)]),
+    ("Working on it, should be fine", ONE, "en", [(1, P, "Working on it, should be fine", None)]),
+    ("I need some help with the data", ONE, "en", [(1, H, "I need some help with the data", None)]),
+    ("Can someone help me reach the board chair?", ONE, "en",
+     [(1, H, "Can someone help me reach the board chair", None)]),
+    ("I'm blocked, the printer broke", ONE, "en", [(1, B, "I'm blocked, the printer broke", None)]),
+    ("We are waiting on the city to approve it", ONE, "en",
+     [(1, B, "We are waiting on the city to approve it", None)]),
+    ("Please drop it, the board dissolved", ONE, "en",
+     [(1, X, "Please drop it, the board dissolved", None)]),
+    ("Please drop 3, the mayor is not available anymore", THREE, "en",
+     [(3, X, "Please drop 3, the mayor is not available anymore", None)]),
+    ("This is no longer needed", ONE, "en", [(1, X, "This is no longer needed", None)]),
+    # Not done: negations, hopes, futures. Still open, so "in progress" with the words.
+    ("not done yet", ONE, "en", [(1, P, "not done yet", None)]),
+    ("almost done", ONE, "en", [(1, P, "almost done", None)]),
+    ("Nearly finished", ONE, "en", [(1, P, "Nearly finished", None)]),
+    ("It isn't done", ONE, "en", [(1, P, "It isn't done", None)]),
+    ("I haven't finished", ONE, "en", [(1, P, "I haven't finished", None)]),
+    ("Hope to be done soon", ONE, "en", [(1, P, "Hope to be done soon", None)]),
+    ("not done yet, need help", ONE, "en", [(1, H, "not done yet need help", None)]),
+    # New dates in English.
+    ("will be done by Friday", ONE, "en",
+     [(1, P, "will be done by Friday", None), (1, N, "", "2026-11-27")]),
+    ("I'll have it by Dec 15", ONE, "en", [(1, N, "", "2026-12-15")]),
+    ("December 15th", ONE, "en", [(1, N, "", "2026-12-15")]),
+    ("by the 15th of December", ONE, "en", [(1, N, "", "2026-12-15")]),
+    ("12/15", ONE, "en", [(1, N, "", "2026-12-15")]),
+    ("new date 12/15/2026", ONE, "en", [(1, N, "", "2026-12-15")]),
+    ("next Friday", ONE, "en", [(1, N, "", "2026-11-27")]),
+    ("Friday", ONE, "en", [(1, N, "", "2026-11-27")]),
+    ("by Wednesday", ONE, "en", [(1, N, "", "2026-11-25")]),
+    ("end of the month", ONE, "en", [(1, N, "", "2026-11-30")]),
+    ("end of next week", ONE, "en", [(1, N, "", "2026-11-27")]),
+    ("in two weeks", (VENUE,), "en", [(2, N, "", "2026-12-04")]),
+    ("in 3 weeks", ONE, "en", [(1, N, "", "2026-12-11")]),
+    ("2026-12-20", ONE, "en", [(1, N, "", "2026-12-20")]),
+    ("end of December", ONE, "en", [(1, N, "", "2026-12-31")]),
+    ("by Feb 3", ONE, "en", [(1, N, "", "2027-02-03")]),
+    ("2 by Dec 20, 3 done", THREE, "en", [(2, N, "", "2026-12-20"), (3, D, "", None)]),
+    ("need help, and can we push it to Jan 15?", ONE, "en",
+     [(1, H, "need help", None), (1, N, "", "2027-01-15")]),
+    # Spanish.
+    ("Listo", ONE, "es", [(1, D, "", None)]),
+    ("Hecho", ES_ONE, "es", [(1, D, "", None)]),
+    ("Ya lo hice", ES_ONE, "es", [(1, D, "", None)]),
+    ("Ya está terminado", ES_ONE, "es", [(1, D, "", None)]),
+    ("1 listo, 2 necesito ayuda con el local", ES_TWO, "es",
+     [(1, D, "", None), (2, H, "necesito ayuda con el local", None)]),
+    ("el 2 está listo", THREE, "es", [(2, D, "", None)]),
+    ("Terminé el 3", THREE, "es", [(3, D, "", None)]),
+    ("Hecho el 1. El 2 está bloqueado porque no hay presupuesto", ES_TWO, "es",
+     [(1, D, "", None), (2, B, "está bloqueado porque no hay presupuesto", None)]),
+    ("Todos listos", ES_TWO, "es", [(1, D, "", None), (2, D, "", None)]),
+    ("Necesito ayuda con el local", ES_TWO, "es",
+     [(2, H, "Necesito ayuda con el local", None)]),
+    ("Vamos bien", ES_ONE, "es", [(1, P, "Vamos bien", None)]),
+    ("No necesito ayuda, va bien", ES_ONE, "es", [(1, P, "va bien", None)]),
+    ("Estoy atascada con el informe", ES_ONE, "es",
+     [(1, B, "Estoy atascada con el informe", None)]),
+    ("Cancelado, ya no es necesario", ES_ONE, "es",
+     [(1, X, "Cancelado ya no es necesario", None)]),
+    ("no está hecho", ES_ONE, "es", [(1, P, "no está hecho", None)]),
+    ("todavía no lo termino", ES_ONE, "es", [(1, P, "todavía no lo termino", None)]),
+    ("Casi listo", ES_ONE, "es", [(1, P, "Casi listo", None)]),
+    ("Aún no está terminado", ES_ONE, "es", [(1, P, "Aún no está terminado", None)]),
+    ("Va a estar listo el viernes", ES_ONE, "es",
+     [(1, P, "Va a estar listo el viernes", None)]),
+    ("el 15 de diciembre", ES_ONE, "es", [(1, N, "", "2026-12-15")]),
+    ("15/12", ES_ONE, "es", [(1, N, "", "2026-12-15")]),
+    ("el próximo viernes", ES_ONE, "es", [(1, N, "", "2026-11-27")]),
+    ("a fin de mes", ES_ONE, "es", [(1, N, "", "2026-11-30")]),
+    ("en dos semanas", ES_TWO[1:], "es", [(2, N, "", "2026-12-04")]),
+    ("El 2 para el 18 de diciembre", ES_TWO, "es", [(2, N, "", "2026-12-18")]),
+    # Greetings and pleasantries around a clear answer change nothing.
+    ("Hi Maria,\n\n1 done, thanks for the reminder!\n\nBest", THREE, "en", [(1, D, "", None)]),
+    ("1 done. Also, I'm moving to a new job in spring.", THREE, "en", [(1, D, "", None)]),
+    ("1 done, no help needed", THREE, "en", [(1, D, "", None)]),
+    ("1 is done. The venue, not sure: need help", THREE, "en",
+     [(1, D, "", None), (2, H, "need help", None)]),
+    ("Nueva fecha: 15 dic", ES_ONE, "es", [(1, N, "", "2026-12-15")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "listed", "language", "expected"),
+    CLEAR,
+    ids=[f"{n:02d} {c[0][:40]}" for n, c in enumerate(CLEAR)],
+)
+def test_clear_replies(
+    text: str, listed: tuple[Listed, ...], language: str, expected: list[tuple[object, ...]]
+) -> None:
+    reading = read(text, listed, language)
+    assert simple(reading) == [(n, str(a), note, d) for n, a, note, d in expected]
+    assert reading.unclear is False
+    assert reading.reason == ""
+
+
+# (text, listed, language, intents still read, exact reason)
+UNCLEAR = [
+    ("Done!", THREE, "en", [],
+     "Says “done” but the email listed 3 commitments: which one?"),
+    ("Listo", ES_TWO, "es", [], "Says “listo” but the email listed 2 commitments: which one?"),
+    ("need help", THREE, "en", [],
+     "Says “need help” but the email listed 3 commitments: which one?"),
+    ("5 done", THREE, "en", [], "Mentions number 5 but the email listed 3 commitment(s)."),
+    ("1 done, 4 blocked", THREE, "en", [(1, D, "", None)],
+     "Mentions number 4 but the email listed 3 commitment(s)."),
+    ("1 done. 2 not sure", THREE, "en", [(1, D, "", None)],
+     "Mentions commitment 2 without saying what about it."),
+    ("1 done and 1 need help", THREE, "en", [],
+     "Says different things about commitment 1."),
+    ("2 done, need help with the board and the venue", THREE, "en", [(2, D, "", None)],
+     "“need help with the board and the venue” could be about more than one commitment."),
+    ("Thanks!", ONE, "en", [], "Could not tell what the reply says about the commitments."),
+    ("", ONE, "en", [], "Could not tell what the reply says about the commitments."),
+    ("1 done", (), "en", [], "Mentions number 1 but the email listed 0 commitment(s)."),
+    ("Can we move it to Nov 10, 2026?", ONE, "en", [],
+     "The new date 2026-11-10 for commitment 1 is not in the future."),
+    ("by 2026-11-20", ONE, "en", [],
+     "The new date 2026-11-20 for commitment 1 is not in the future."),
+    ("1 done, 2 by 2/30", THREE, "en", [(1, D, "", None)],
+     "A date in the reply could not be read."),
+    ("I need more time", ONE, "en", [],
+     "Asks for a new date for commitment 1 but gives none that could be read."),
+    ("Dec 4 works", ONE, "en", [], "The date given for commitment 1 is already its due date."),
+    ("Not on track", ONE, "en", [], "Could not tell what “Not on track” means."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "listed", "language", "expected", "reason"),
+    UNCLEAR,
+    ids=[f"{n:02d} {c[0][:40]}" for n, c in enumerate(UNCLEAR)],
+)
+def test_unclear_replies(
+    text: str,
+    listed: tuple[Listed, ...],
+    language: str,
+    expected: list[tuple[object, ...]],
+    reason: str,
+) -> None:
+    reading = read(text, listed, language)
+    assert simple(reading) == [(n, str(a), note, d) for n, a, note, d in expected]
+    assert reading.unclear is True
+    assert reading.reason == reason
+
+
+# Negations, futures and hopes never say done, whatever is listed.
+NOT_DONE = [
+    "not done yet", "almost done", "nearly done", "not finished", "isn't complete",
+    "will be done by Friday", "should be completed next week", "hope to finish it soon",
+    "going to get it done", "once it's done I'll tell you", "is it done?", "done yet?",
+    "I have done half of it", "completed 50%", "not yet", "no está hecho", "no está listo",
+    "todavía no lo termino", "todavía no", "aún no está terminado", "casi listo",
+    "va a estar listo pronto", "estará terminado el viernes", "cuando esté listo le aviso",
+    "listo para revisar", "he hecho la mitad", "el hecho es que no pude",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NOT_DONE)
+@pytest.mark.parametrize("listed", [ONE, THREE], ids=["one", "three"])
+def test_never_done(text: str, listed: tuple[Listed, ...]) -> None:
+    reading = read(text, listed, "es" if "é" in text or " no " in f" {text} " else "en")
+    assert [i for i in reading.intents if i.action == Action.DONE] == []
+
+
+def test_intent_identity() -> None:
+    reading = read("2 done", THREE)
+    assert reading.intents == (Intent(2, 102, Action.DONE, "", None),)
+    assert Action.DONE == "done"
+    assert str(Action.NEED_HELP.label) == "need help"
+
+
+def test_never_raises_on_odd_input() -> None:
+    odd = ["\x00\x01", "9" * 5000, "1" + " and 1" * 2000, "ǅ İ ﬁ ẞ" * 50, "> done", "\ud800"]
+    for text in odd:
+        reading = read(text, THREE)
+        assert isinstance(reading, Reading)
+    assert read("> 1 done", THREE).intents == ()
+
+
+def test_speed() -> None:
+    import time
+
+    texts = [c[0] for c in CLEAR]
+    started = time.perf_counter()
+    for _ in range(5):
+        for text in texts:
+            read_reply(text, THREE, today=TODAY)
+    per_reply = (time.perf_counter() - started) / (5 * len(texts))
+    assert per_reply < 0.002
