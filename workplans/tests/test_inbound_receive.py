@@ -11,10 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connections
 from django.utils import timezone
 
 from backbone.models import OutboundEmail
+from workplans import replies
 from workplans.inbound import (
     automatic_reason,
     inbound_process,
@@ -22,10 +24,11 @@ from workplans.inbound import (
     parse_message,
     reply_tokens,
 )
-from workplans.models import Commitment, InboundEmail, NagMessage
+from workplans.models import Commitment, HelpRequest, InboundEmail, NagMessage
 from workplans.reminders import send_due_reminders
 from workplans.tasks import requeue_waiting_inbound_emails
 from workplans.tests.reminder_world import due_world
+from workplans.tests.reply_world import REPLY_AT, reply_message, reply_world
 
 PARTNER = "partner00@partners.example.org"
 UNKNOWN_TOKEN = "zz9yy8xx7ww6vv5uu4tt"
@@ -517,3 +520,44 @@ def test_two_deliveries_of_one_message_at_once_make_one_row() -> None:
     assert sorted(created for _, created in results) == [False, False, False, True]
     assert len({row.pk for row, _ in results}) == 1
     assert InboundEmail.objects.count() == 1
+
+
+# --- A failure keeps nothing, and the retry applies once ----------------------------------------
+
+
+@time_machine.travel(REPLY_AT, tick=False)
+def test_a_failed_attempt_keeps_nothing_and_the_retry_applies_the_reply_once(
+    personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = reply_world(personas)
+    raw = reply_message(world, "1 is done, 2 I need help with the venue").as_bytes()
+    row, _ = inbound_receive(raw=raw, source=InboundEmail.Source.PIPE)
+    emails_before = OutboundEmail.objects.count()
+    real_handle = replies.reply_handle
+
+    def handle_then_fail(inbound: InboundEmail, message: Any) -> InboundEmail:
+        # Every effect is written (statuses, help request, emails), then the worker fails.
+        real_handle(inbound, message)
+        raise RuntimeError("worker lost its database connection")
+
+    monkeypatch.setattr(replies, "reply_handle", handle_then_fail)
+    with pytest.raises(RuntimeError, match="worker lost its database connection"):
+        inbound_process(pk=row.pk)
+
+    row.refresh_from_db()
+    assert (row.status, row.reason) == (
+        "failed",
+        "RuntimeError: worker lost its database connection",
+    )
+    assert [world.fresh(n).status for n in (1, 2, 3)] == ["open", "open", "open"]
+    assert HelpRequest.objects.count() == 0
+    assert OutboundEmail.objects.count() == emails_before
+
+    monkeypatch.setattr(replies, "reply_handle", real_handle)
+    retried = inbound_process(pk=row.pk)
+    again = inbound_process(pk=row.pk)
+
+    assert (retried.status, retried.reason, again.status) == ("applied", "", "applied")
+    assert [world.fresh(n).status for n in (1, 2, 3)] == ["done", "need_help", "open"]
+    assert HelpRequest.objects.count() == 1
+    assert OutboundEmail.objects.count() == emails_before + 3
