@@ -29,6 +29,7 @@ SEED_GOAL_SECONDS = 180
 BENCHMARKS = [
     "bench.web.pages",
     "bench.nag.delivery",
+    "bench.replies.replies",
 ]
 
 
