@@ -48,7 +48,7 @@ from tests.factories import (
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
-from workplans.models import AgendaItem, Meeting
+from workplans.models import AgendaItem, Channel, HelpRequest, Meeting
 from workplans.tests.factories import (
     CommitmentFactory,
     KeyActionFactory,
@@ -181,6 +181,20 @@ def _agenda_item_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _help_request_of_other(world: World) -> int:
+    commitment: Any = CommitmentFactory(meeting__table__initiative__organization=world.other)
+    made = HelpRequest.objects.create(
+        organization=world.other,
+        initiative=commitment.table.initiative,
+        table=commitment.table,
+        commitment=commitment,
+        person=commitment.person,
+        kind=HelpRequest.Kind.BLOCKED,
+        channel=Channel.EMAIL_REPLY,
+    )
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -203,6 +217,7 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "meeting_id": _meeting_of_other,
     "item_id": _agenda_item_of_other,
     "commitment_id": _commitment_of_other,
+    "help_request_id": _help_request_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
@@ -315,6 +330,7 @@ WRITE_DATA: dict[str, dict[str, str]] = {
         "recap_delay_minutes": "0",
     },
     "opt_out_reverse": {"consent": "on"},
+    "help_request_resolve": {"note": "Taken over"},
 }
 
 

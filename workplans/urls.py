@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("workplans.urls_meetings")),
     path("", include("workplans.urls_commitments")),
     path("", include("workplans.urls_nag")),
+    path("", include("workplans.urls_help")),
 ]
