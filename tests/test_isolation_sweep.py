@@ -48,7 +48,7 @@ from tests.factories import (
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
-from workplans.models import AgendaItem, Channel, HelpRequest, Meeting
+from workplans.models import AgendaItem, Channel, HelpRequest, InboundEmail, Meeting
 from workplans.tests.factories import (
     CommitmentFactory,
     KeyActionFactory,
@@ -181,6 +181,18 @@ def _agenda_item_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _reply_of_other(world: World) -> int:
+    made = InboundEmail.objects.create(
+        organization=world.other,
+        message_key=f"<sweep-{InboundEmail.objects.count()}@other.example>",
+        source=InboundEmail.Source.PIPE,
+        raw=b"From: someone@other.example\r\nSubject: done\r\n\r\ndone\r\n",
+        status=InboundEmail.Status.NEEDS_LOOK,
+        reason="Which one?",
+    )
+    return int(made.pk)
+
+
 def _help_request_of_other(world: World) -> int:
     commitment: Any = CommitmentFactory(meeting__table__initiative__organization=world.other)
     made = HelpRequest.objects.create(
@@ -217,6 +229,7 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "meeting_id": _meeting_of_other,
     "item_id": _agenda_item_of_other,
     "commitment_id": _commitment_of_other,
+    "reply_id": _reply_of_other,
     "help_request_id": _help_request_of_other,
 }
 
@@ -330,6 +343,7 @@ WRITE_DATA: dict[str, dict[str, str]] = {
         "recap_delay_minutes": "0",
     },
     "opt_out_reverse": {"consent": "on"},
+    "reply_apply": {"commitment": "1", "action": "done"},
     "help_request_resolve": {"note": "Taken over"},
 }
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("workplans.urls_meetings")),
     path("", include("workplans.urls_commitments")),
     path("", include("workplans.urls_nag")),
+    path("", include("workplans.urls_replies")),
     path("", include("workplans.urls_help")),
 ]
