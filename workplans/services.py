@@ -31,6 +31,7 @@ from workplans.models import (
     Channel,
     Commitment,
     CommitmentChange,
+    HelpRequest,
     KeyAction,
     KeyActionUpdate,
     Meeting,
@@ -736,6 +737,17 @@ def commitment_link_apply(
     changed = commitment_change(
         commitment=locked, channel=Channel.EMAIL_LINK, by_person=person, **changes
     )
+    if action == "need_help":
+        from workplans.help_requests import help_request_open
+
+        # The same queue and co-chair email as a "need help" reply.
+        help_request_open(
+            commitment=changed,
+            person=person,
+            kind=HelpRequest.Kind.NEED_HELP,
+            text=note,
+            channel=Channel.EMAIL_LINK,
+        )
     return LinkOutcome(changed, recorded=True)
 
 
