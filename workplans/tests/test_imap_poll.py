@@ -280,24 +280,25 @@ def test_a_message_already_received_another_way_is_marked_seen_and_not_stored_ag
 
 @pytest.mark.django_db(transaction=True)
 def test_a_named_mailbox_is_read_and_a_wrong_password_stores_nothing(dovecot: Dovecot) -> None:
+    to = "reply+zz9yy8xx7ww6vv5uu4tt@reply.localhost"
     conn = dovecot.client()
     assert conn.create('"Partner replies"')[0] == "OK"
     conn.logout()
-    dovecot.append(
-        imap_message("folder@x", to="reply+zz9yy8xx7ww6vv5uu4tt@reply.localhost"),
-        mailbox='"Partner replies"',
-    )
+    dovecot.append(imap_message("folder@x", to=to), mailbox='"Partner replies"')
+    dovecot.append(imap_message("inbox@x", to=to))
     good = parse_imap_url(dovecot.url("Partner%20replies"))
-    bad = parse_imap_url(dovecot.url().replace("s3cret%20p%40ss", "wrong"))
     assert good is not None
-    assert bad is not None
-
-    with pytest.raises(imaplib.IMAP4.error):
-        imap_poll(target=bad)
-    assert InboundEmail.objects.count() == 0
 
     assert imap_poll(target=good).stored == 1
     assert list(InboundEmail.objects.values_list("message_key", flat=True)) == ["folder@x"]
+    assert dovecot.flags("INBOX") == [("<inbox@x>", False)]
+
+    # Last, because after a failed login Dovecot makes the next ones from this address wait.
+    bad = parse_imap_url(dovecot.url().replace("s3cret%20p%40ss", "wrong"))
+    assert bad is not None
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        imap_poll(target=bad)
+    assert InboundEmail.objects.count() == 1
 
 
 def test_the_beat_task_does_nothing_without_imap_url(settings: Any) -> None:
