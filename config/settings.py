@@ -239,8 +239,8 @@ if BACKBONE_INBOUND_MAX_BYTES < 10_000:
         f"BACKBONE_INBOUND_MAX_BYTES={BACKBONE_INBOUND_MAX_BYTES} is too small to hold a reply; "
         "use at least 10000."
     )
-# A webhook event the provider dated (Mailgun signs its timestamp; SES dates the message) more
-# than this many seconds away from now is refused: a replayed or long-delayed request.
+# A webhook whose signed timestamp (Mailgun's) is more than this many seconds away from now is
+# refused: a replayed or long-delayed request (see workplans.inbound.SIGNED_TIMESTAMPS).
 BACKBONE_INBOUND_REPLAY_SECONDS = env_int("BACKBONE_INBOUND_REPLAY_SECONDS", 15 * 60)
 if BACKBONE_INBOUND_REPLAY_SECONDS < 60:
     raise ImproperlyConfigured(

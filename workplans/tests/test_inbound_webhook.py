@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.inbound import AnymailInboundMessage
+from anymail.signals import AnymailInboundEvent, EventType, inbound
 from django.test import Client
 from django.utils import timezone
 
@@ -325,3 +328,31 @@ def test_a_reply_posted_by_mailgun_is_applied_once_and_an_auto_reply_ignored(
     assert HelpRequest.objects.count() == 1
     # Two co-chairs told, one confirmation to Ana; nothing for the repeat or the auto-reply.
     assert OutboundEmail.objects.count() == emails_before + 3
+
+
+# --- Timestamps that prove nothing --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unsigned_provider_timestamp_does_not_refuse_a_late_delivery() -> None:
+    """Amazon SES dates the message, but nothing signs that date (anymail does not check SNS
+    signatures): refusing an old one would only lose a reply SNS delivered late. A signed one
+    (Mailgun's) is refused."""
+    late = timezone.now() - timedelta(hours=2)
+
+    def event(event_id: str) -> AnymailInboundEvent:
+        return AnymailInboundEvent(
+            event_type=EventType.INBOUND,
+            timestamp=late,
+            event_id=event_id,
+            esp_event={},
+            message=AnymailInboundMessage.parse_raw_mime(RAW),
+        )
+
+    inbound.send(sender=None, event=event("ses-1"), esp_name="Amazon SES")
+    with pytest.raises(AnymailWebhookValidationFailure):
+        inbound.send(sender=None, event=event("mg-1"), esp_name="Mailgun")
+
+    assert list(InboundEmail.objects.values_list("provider", "event_id")) == [
+        ("amazon_ses", "ses-1")
+    ]
