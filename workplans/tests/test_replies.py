@@ -44,6 +44,7 @@ from workplans.tests.reply_world import (
     reply_message,
     reply_world,
 )
+from workplans.tests.test_reliability_reminders import _at_once, _require_postgresql
 
 # As the reply's header has it, and as stored (workplans.inbound keeps it without brackets).
 HEADER_ID = "<CAF=reply-1@mail.gmail.com>"
@@ -555,3 +556,34 @@ def test_dismiss_resolves_and_changes_nothing(world: ReplyWorld, clock: Any) -> 
     applied = answer(world, "1 done", message_id="<reply-9@x.org>")
     with pytest.raises(ValidationError):
         reply_dismiss(inbound=applied, by_user=staff)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_need_help_replies_at_once_open_one_help_request(personas: Any) -> None:
+    """Two replies about the same commitment processed by two workers at the same moment: the
+    commitments' row locks order them, so the second adds to the first one's request."""
+    _require_postgresql()
+    world = reply_world(personas)
+    messages = [
+        reply_message(world, f"2 need help with the venue, {word}", message_id=f"<{word}@x.org>")
+        for word in ("urgently", "please")
+    ]
+    inbounds = [inbound_for(world, m) for m in messages]
+    pending = list(zip(messages, inbounds, strict=True))
+
+    def work() -> InboundEmail:
+        message, inbound = pending.pop()
+        return handle(world, message, inbound)
+
+    results = _at_once(2, work)
+
+    assert sorted(r.status for r in results) == ["applied", "applied"]
+    request = HelpRequest.objects.get()
+    assert request.text in (
+        "need help with the venue, urgently\n\nneed help with the venue, please",
+        "need help with the venue, please\n\nneed help with the venue, urgently",
+    )
+    assert len(emails("help_request")) == 2
+    assert len(emails("reply_confirmation")) == 2
+    assert world.fresh(2).status == "need_help"
