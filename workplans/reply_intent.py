@@ -24,9 +24,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 
 from django.db import models
 from django.utils.translation import gettext
@@ -111,7 +112,11 @@ _NAG_LINE = re.compile(
     r"\S+>?|.*(?:you can also simply reply|tambi[eé]n puede simplemente responder).*)\s*$",
     re.IGNORECASE,
 )
-_URL = re.compile(r"<?(?:https?://|www\.)\S+|<?[\w.+-]+@[\w-]+\.[\w.-]+>?", re.IGNORECASE)
+# An address starts where a run of address characters starts (one attempt per run, not one
+# per character: a long run without "@" would otherwise take quadratic time).
+_URL = re.compile(
+    r"<?(?:https?://|www\.)\S+|(?<![\w.+-])<?[\w.+-]++@[\w-]+\.[\w.-]+>?", re.IGNORECASE
+)
 
 # --- dates -------------------------------------------------------------------------------------
 
@@ -275,14 +280,18 @@ def _find_dates(text: str, today: date, language: str) -> tuple[str, list[_Date]
     """Dates in the folded text, and the text with each date (and times of day) masked out."""
     found: list[_Date] = []
     chars = list(text)
+    current = [text]  # "".join(chars), rebuilt only after a date is masked
 
     def take(match: re.Match[str], value: date | None, explicit: bool = False) -> None:
         start, end = match.span()
         found.append(_Date(start, end, value, explicit))
         chars[start:end] = "_" * (end - start)
+        current[0] = ""
 
     def scan(pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        return list(pattern.finditer("".join(chars)))
+        if not current[0] and chars:
+            current[0] = "".join(chars)
+        return list(pattern.finditer(current[0]))
 
     for m in scan(_ISO):
         take(m, _safe_date(int(m[1]), int(m[2]), int(m[3])), True)
@@ -418,7 +427,7 @@ _NOT_YET_BEFORE = re.compile(
 _NOT_YET_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:yet|soon|by|before|until|till|para|hasta|antes|pronto|todavia|"
     r"half|part|partly|partially|some|most|la mitad|en parte|a medias|para|desde)\b"
-    r"|^\W*(?:\w+\W+){0,2}?\d+\s*%|^[^.!]*\?"
+    r"|^\W*(?:\w+\W+){0,2}?\d+\s*%"
 )
 _NEGATION_BEFORE = re.compile(
     r"\b(?:not|no|never|without|nunca|ni|sin|if|si|unless|whether|in case|en caso)\b|n't\b"
@@ -565,27 +574,35 @@ class _Clause:
 
 
 def _words_before(text: str, position: int, count: int = 5) -> str:
-    return " ".join(text[:position].split()[-count:])
+    return " ".join(text[max(0, position - 80) : position].split()[-count:])
+
+
+# Enough for any real clause; a pathological one stays linear.
+MAX_MATCHES = 40
+
+
+def _some(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    return islice(pattern.finditer(text), MAX_MATCHES)
 
 
 def _read_refs(clause: str) -> tuple[list[int], list[tuple[int, int]]]:
     """Commitment numbers a clause names, and their spans."""
     refs: list[tuple[int, int, int]] = []
     taken: list[tuple[int, int]] = []
-    for m in _REF_MARKED.finditer(clause):
+    for m in _some(_REF_MARKED, clause):
         refs.append((m.start(), int(m[1]), m.end()))
         taken.append(m.span())
-    for m in _REF_ORDINAL.finditer(clause):
+    for m in _some(_REF_ORDINAL, clause):
         word = m[1] or m[2]
         refs.append((m.start(), -1 if word.startswith(("last", "ultim")) else _ORDINALS[word], 0))
         taken.append(m.span())
-    for m in _REF_NUMBER.finditer(clause):
+    for m in _some(_REF_NUMBER, clause):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        if _QUANTITY_AFTER.match(clause[m.end() :]):
+        if _QUANTITY_AFTER.match(clause[m.end() : m.end() + 40]):
             continue
-        before = _WORD.findall(clause[: m.start()])
-        after = _WORD.findall(clause[m.end() :])
+        before = _WORD.findall(clause[: m.start()]) if m.start() < 80 else ["…"]
+        after = _WORD.findall(clause[m.end() :]) if len(clause) - m.end() < 80 else ["…"]
         at_start = all(w in _FILLER for w in before)
         at_end = all(w in _FILLER or w in ("please", "porfa") for w in after)
         if at_start or at_end:
@@ -595,7 +612,7 @@ def _read_refs(clause: str) -> tuple[list[int], list[tuple[int, int]]]:
     if (
         words
         and words[0] in _NUMBER_WORD_REFS
-        and not _QUANTITY_AFTER.match(clause.split(words[0], 1)[1])
+        and not _QUANTITY_AFTER.match(clause.split(words[0], 1)[1][:40])
     ):
         position = clause.index(words[0])
         refs.append((position, _NUMBER_WORD_REFS[words[0]], position + len(words[0])))
@@ -616,14 +633,16 @@ def _scan_clause(
     def negated(start: int, pattern: re.Pattern[str]) -> bool:
         return bool(pattern.search(_words_before(clause, start)))
 
-    for m in _DONE.finditer(clause):
+    for m in _some(_DONE, clause):
         spans.append(m.span())
         word = m[0]
         if word.endswith(("hecho", "hecha", "hechos", "hechas")) and word.startswith("hech"):
             continue  # bare "hecho" only counts alone (below)
         if question:
             found.unclear.append(word)  # "is it done?" asks, it does not say
-        elif negated(m.start(), _NOT_YET_BEFORE) or _NOT_YET_AFTER.match(clause[m.end() :]):
+        elif negated(m.start(), _NOT_YET_BEFORE) or _NOT_YET_AFTER.match(
+            clause[m.end() : m.end() + 60]
+        ):
             found.cues.append((Action.IN_PROGRESS, word))
         else:
             found.cues.append((Action.DONE, word))
@@ -637,23 +656,23 @@ def _scan_clause(
             found.unclear.append(residue_words[0])
         else:
             found.cues.append((Action.DONE, residue_words[0]))
-    for m in _IN_PROGRESS.finditer(clause):
+    for m in _some(_IN_PROGRESS, clause):
         spans.append(m.span())
         if _IN_PROGRESS_SELF_NEGATED.match(m[0]) or not negated(m.start(), _NEGATION_BEFORE):
             found.cues.append((Action.IN_PROGRESS, m[0]))
         else:
             found.unclear.append(m[0])
-    for m in _NEED_HELP.finditer(clause):
+    for m in _some(_NEED_HELP, clause):
         spans.append(m.span())
         if not negated(m.start(), _NEGATION_BEFORE):
             found.cues.append((Action.NEED_HELP, m[0]))
     if _HELP_ALONE.match(residue_text):
         found.cues.append((Action.NEED_HELP, residue_text.strip(" .!")))
-    for m in _BLOCKED.finditer(clause):
+    for m in _some(_BLOCKED, clause):
         spans.append(m.span())
         if m[0].startswith("no ") or not negated(m.start(), _NEGATION_BEFORE):
             found.cues.append((Action.BLOCKED, m[0]))
-    for m in _DROP.finditer(clause):
+    for m in _some(_DROP, clause):
         spans.append(m.span())
         spanish_no = m[0].startswith(("no ", "ya no"))
         if spanish_no or not negated(m.start(), _NEGATION_BEFORE):
