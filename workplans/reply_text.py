@@ -25,6 +25,11 @@ from html.parser import HTMLParser
 
 from email_reply_parser import EmailReplyParser
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # A reply is short; a pasted novel is cut (the raw message stays stored for staff).
 MAX_CHARS = 100_000
 # email-reply-parser has a quadratic pattern; it only sees the person's own (short) text.
@@ -157,38 +162,11 @@ class _HTMLText(HTMLParser):
     """HTML to lines of text: block elements break lines; blockquotes (and Yahoo's quoted
     div) become "> " lines; scripts, styles and webmail signature blocks are dropped."""
 
-    BLOCK = frozenset(
-        [
-            "p",
-            "div",
-            "tr",
-            "li",
-            "ul",
-            "ol",
-            "table",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "hr",
-            "section",
-            "article",
-            "header",
-            "footer",
-            "pre",
-            "dd",
-            "dt",
-            "dl",
-            "center",
-            "address",
-            "tbody",
-            "thead",
-            "form",
-        ]
+    BLOCK = _words(
+        "p div tr li ul ol table h1 h2 h3 h4 h5 h6 hr section article header "
+        "footer pre dd dt dl center address tbody thead form"
     )
-    SKIP = frozenset(["script", "style", "head", "title", "template", "noscript", "object"])
+    SKIP = _words("script style head title template noscript object")
     QUOTE_CLASSES = ("yahoo_quoted", "gmail_quote_container")
     SIGNATURE_MARKS = ("gmail_signature", "moz-signature", "signature")
 
