@@ -267,9 +267,12 @@ _ATTRIBUTION_END = re.compile(
     r"schreef|skrev)\s*:\s*$|<[^<>\s]+@[^<>\s]+>\)?\s*:\s*$",
     re.IGNORECASE,
 )
+# A digit only opens an attribution as a date ("16/11/2026 9:00, Ana escribió:", "16 nov 2026
+# …"): "1 done" on the line above a "… wrote:" line is the person's answer.
 _ATTRIBUTION_START = re.compile(
-    r"^\s*(?:on|el|le|am|em|il|op|den|en|\d|mon|tue|wed|thu|fri|sat|sun|lun|mar|mi[eé]|jue|"
-    r"vie|s[aá]b|dom)\b",
+    r"^\s*(?:(?:on|el|le|am|em|il|op|den|en|mon|tue|wed|thu|fri|sat|sun|lun|mar|mi[eé]|jue|"
+    r"vie|s[aá]b|dom)\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}\.?\s+(?:de\s+)?(?:jan|feb|mar|"
+    r"apr|may|jun|jul|aug|sep|oct|nov|dec|ene|abr|ago|dic)[a-z]*\.?\s+(?:de\s+)?\d{4})",
     re.IGNORECASE,
 )
 _DIGIT_OR_AT = re.compile(r"[\d@]")
@@ -409,14 +412,89 @@ def _history_start(lines: list[str], i: int) -> bool:
     return _header_block_at(lines, i)
 
 
+# Signature lines: a phone number, an address, a web site, "Title | Organization".
+_SIG_PHONE = re.compile(
+    r"^\s*(?:(?:tel[eé]?f?(?:ono)?|phone|cell|mobile|m[oó]vil|celular|office|oficina|fax|"
+    r"whatsapp|direct|[tmfcpo])\.?\s*:?\s*)?[+(]?\d[\d\s().\-/]{5,}\d"
+    r"(?:\s*(?:ext|x|int)\.?\s*\d{1,5})?\s*$",
+    re.IGNORECASE,
+)
+_SIG_ADDRESS = re.compile(
+    r"^[^\s@]*\s*:?\s*<?[\w.+-]+@[\w-]+\.[\w.-]+>?\s*$|^\s*<?(?:https?://|www\.)\S+\s*$"
+)
+_SIG_BAR = re.compile(r"\S\s+[|•·]\s+\S")
+# A name or title line: capitalised words (and the small words between them), no digits.
+_NAME_WORD = re.compile(
+    r"^(?:[A-ZÁÉÍÓÚÑÜ][\w'’.\-]*|[A-Z]\.|de|del|la|las|los|y|e|of|the|and|for|para|en|at|&)$"
+)
+# Words a person's answer uses; a line holding one is never taken for a name or a title.
+_ANSWER_WORDS = _words(
+    "done finished complete completed blocked stuck help need needs track progress working "
+    "drop cancel cancelled canceled date yes no ok okay not yet sent listo lista listos hecho "
+    "hecha terminado terminada completado completada bloqueado bloqueada ayuda necesito "
+    "progreso proceso fecha cancelar cancelado descartar sí si todavía aún gracias thanks"
+)
+
+
+def _name_like(line: str) -> bool:
+    text = line.strip().lstrip("-–—~ ").rstrip(",")
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= 6 or len(text) > 60 or any(c.isdigit() for c in text):
+        return False
+    if text.endswith(("!", "?", ":")) or (text.endswith(".") and not re.search(r"\b\w\.$", text)):
+        return False
+    if any(word.lower().strip(".") in _ANSWER_WORDS for word in words):
+        return False
+    return all(_NAME_WORD.match(word) for word in words) and words[0][:1].isupper()
+
+
+def _strong_signature(line: str) -> bool:
+    text = line.strip()
+    if len(text) > 90:
+        return False
+    if _SIG_PHONE.match(text) or _SIG_ADDRESS.match(text):
+        return True
+    words = {w.lower() for w in re.findall(r"\w+", text)}
+    return bool(_SIG_BAR.search(text)) and not words & _ANSWER_WORDS
+
+
+def _drop_signature_block(own: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A signature without a "-- " line: the last lines are a name, a title, an organization,
+    a phone number or an address. Only dropped when something is left before it, and, when no
+    line is clearly a signature (phone, address, "Title | Organization"), only a short block
+    of names set apart by a blank line (or a lone name of three words at most)."""
+    start = len(own)
+    strong = False
+    while start > 0:
+        line = own[start - 1][1]
+        if _strong_signature(line):
+            strong = True
+        elif not _name_like(line):
+            break
+        start -= 1
+    if start == len(own) or start == 0 or len(own) - start > 6:
+        return own
+    if strong:
+        return own[:start]
+    apart = own[start][0] - own[start - 1][0] > 1  # a blank line before the block
+    block = own[start:]
+    if apart and len(block) <= 3:
+        return own[:start]
+    if len(block) == 1 and len(block[0][1].split()) <= 3:
+        return own[:start]
+    return own
+
+
 def _drop_sign_off(own: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """A sign-off ("Thanks,", "Saludos,") followed by a few short lines (a name, a title)
-    ends the person's text."""
+    """A sign-off ("Thanks,", "Saludos,") after the person's text, followed by a few short
+    lines (a name, a title, an organization, a phone, an address), ends the person's text."""
     for k, (_, line) in enumerate(own):
-        if not _SIGN_OFF.match(line):
+        if k == 0 or not _SIGN_OFF.match(line):
             continue
         rest = [text for _, text in own[k + 1 :] if text.strip()]
-        if len(rest) <= 4 and all(len(text.strip()) <= 60 for text in rest):
+        if len(rest) <= 6 and all(
+            len(text.strip()) <= 80 and not _ADDRESSED.match(text) for text in rest
+        ):
             return own[:k]
     return own
 
@@ -480,7 +558,7 @@ def _visible(text: str) -> str:
         i += 1
 
     own = [(k, lines[k].rstrip()) for k in range(end) if kinds[k] == "own"]
-    own = _drop_sign_off(own)
+    own = _drop_signature_block(_drop_sign_off(own))
     keep = {k for k, _ in own}
     quoted = [k for k in range(end) if kinds[k] == "quote"]
     first_quote = quoted[0] if quoted else end
