@@ -22,6 +22,7 @@ The reader is pure Python (no database), never raises, and is fast (regexes comp
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -71,6 +72,10 @@ class Reading:
     intents: tuple[Intent, ...]
     unclear: bool
     reason: str
+    # When unclear: the commitments the part not understood may be about (those it names by
+    # number or by a word of the title). Empty: it names none, so it may be about any listed
+    # commitment the reading has no confident intent for.
+    concerned: tuple[int, ...] = ()
 
 
 MAX_CHARS = 20_000
@@ -284,6 +289,8 @@ def _find_dates(text: str, today: date, language: str) -> tuple[str, list[_Date]
 
     def take(match: re.Match[str], value: date | None, explicit: bool = False) -> None:
         start, end = match.span()
+        if text[end - 1 : end] == "." and text[end : end + 1] in ("", " ", "\n"):
+            end -= 1  # "el 4 de diciembre. El encargado…": the sentence ends there
         found.append(_Date(start, end, value, explicit))
         chars[start:end] = "_" * (end - start)
         current[0] = ""
@@ -393,7 +400,7 @@ def _find_dates(text: str, today: date, language: str) -> tuple[str, list[_Date]
     for found_date in found:
         before = masked[max(0, found_date.start - 40) : found_date.start]
         found_date.by = bool(_DATE_CUE_BEFORE.search(before)) or bool(
-            re.match(r"\s*(?:by|until|para|hasta)\b", text[found_date.start : found_date.end])
+            re.match(r"\s*(?:by|until|para|hasta|a|al)\b", text[found_date.start : found_date.end])
         )
         if _INSTEAD.search(before):
             found_date.value = date.min  # the old date being replaced: not a new one
@@ -420,7 +427,9 @@ _NOT_YET_BEFORE = re.compile(
     r"planning|expect|expecting|soon|once|when|whenever|if|until|unless|before|after|need|needs|"
     r"have|has|be|get|gets|getting|trying|try|want|wish|pending|awaiting|waiting|close|far|"
     r"nunca|ni|sin|todavia|aun|casi|punto|falta|faltan|faltaria|por|para|va|voy|vamos|van|iba|"
-    r"estara|estaran|sera|seria|quedara|espero|esperamos|ojala|cuando|si|hasta|antes|despues|"
+    r"estara|estaran|estare|estaremos|sera|seria|quedara|quedaran|tendre|tendremos|tendra|"
+    r"tendran|tendria|tenerlo|tenerla|voy a tener|espero|esperamos|ojala|cuando|si|hasta|"
+    r"antes|despues|"
     r"pronto|pendiente|necesito|tengo|hay|debo|quiero|puede|pueda|podria|medio|well|isnt|"
     r"arent|wasnt|havent|hasnt|wont|dont|didnt|cant)\b|n't\b|'ll\b|'d\b"
 )
@@ -441,7 +450,9 @@ _IN_PROGRESS = re.compile(
     r"moving along|in the works|on schedule|on time|en proceso|en progreso|en curso|en marcha|"
     r"avanzando|(?:voy|vamos|va|van) bien|bien encaminad[oa]s?|trabajando en(?: ello)?|"
     r"(?:estoy|estamos) en (?:ello|eso)|empece|empezamos|comence|comenzamos|iniciad[oa]|"
-    r"a medias|a la mitad|todavia no|aun no|en camino|a tiempo|segun lo previsto)\b"
+    r"a medias|a la mitad|todavia no|aun no|en camino|a tiempo|segun lo previsto|"
+    r"waiting (?:on|for)|awaiting|(?:estoy|estamos|seguimos|sigo|sigue|siguen)? ?esperando|"
+    r"en espera|a la espera)\b"
 )
 _IN_PROGRESS_SELF_NEGATED = re.compile(r"^(?:not yet|todavia no|aun no)$")
 _NEED_HELP = re.compile(
@@ -460,11 +471,10 @@ _HELP_ALONE = re.compile(r"^\W*(?:help|ayuda|sos)\W*$")
 _BLOCKED = re.compile(
     r"\b(?:blocked|blocking|stuck|on hold|held up|stalled|roadblock|bottleneck|hit a wall|"
     r"(?:can ?not|can't|cant|unable to|couldn't|could not) (?:move forward|proceed|continue|"
-    r"progress|go on|go ahead|get it done|finish|complete|advance)|waiting (?:on|for)|"
+    r"progress|go on|go ahead|get it done|finish|complete|advance)|"
     r"bloquead[oa]s?|trabad[oa]s?|estancad[oa]s?|atascad[oa]s?|detenid[oa]s?|frenad[oa]s?|"
-    r"en pausa|en espera|paralizad[oa]s?|no (?:puedo|podemos|se puede|pude|pudimos) "
-    r"(?:avanzar|seguir|continuar|terminar|completar|hacerlo)|esperando (?:a|que|la|el|los|las|"
-    r"respuesta)|sin poder avanzar)\b"
+    r"en pausa|paralizad[oa]s?|no (?:puedo|podemos|se puede|pude|pudimos) "
+    r"(?:avanzar|seguir|continuar|terminar|completar|hacerlo)|sin poder avanzar)\b"
 )
 _DROP = re.compile(
     r"\b(?:drop(?:ped|ping)?(?= *(?:it|this|that|them|the commitment|(?:item |number |# ?)?\d|"
@@ -478,7 +488,9 @@ _DROP = re.compile(
     r"(?:remove|delete) (?:it|this|that)|take (?:it|this|that) off|scrap(?:ped)? (?:it|this|that)|"
     r"abandon(?:ed|ing)?|giv(?:e|ing) up on|decided not to|withdraw(?:ing)?|"
     r"cancelar(?:lo|la)?|cancelad[oa]s?|cancelalo|cancelemos|(?:lo|la) cancel(?:o|e|amos)|"
-    r"eliminar(?:lo|la)?|quitar(?:lo|la)?|borrar(?:lo|la)?|descartar(?:lo|la)?|descartad[oa]s?|"
+    r"eliminar(?:lo|la)?|quitar(?:lo|la)?|borrar(?:lo|la)?|descartad[oa]s?|"
+    r"descart(?:ar|en|a|e|emos|amos)(?:lo|la|los|las)?|cancel(?:en|a)(?:lo|la|los|las)?|"
+    r"(?:elimin|quit|borr|saqu)(?:en|a|e|emos)(?:lo|la|los|las)|"
     r"abandonar(?:lo|la)?|dejarlo|lo dejamos|no (?:lo |la )?(?:voy|vamos) a hacer|"
     r"no se (?:va a hacer|hara)|ya no (?:es necesario|hace falta|aplica|va|se hara|"
     r"lo haremos|lo vamos a hacer|lo voy a hacer|tiene sentido)|no va mas|desisti(?:mos)?)\b"
@@ -495,7 +507,31 @@ _RESCHEDULE = re.compile(
     r"\b(?:new date|nueva fecha|more time|mas tiempo|extension|extend|prorroga|postpone|"
     r"posponer|pospon\w*|aplaz\w+|reschedul\w+|reprogram\w+|push\w*|mov(?:e|ed|ing|er)|pasar|"
     r"delay\w*|retras\w+|atras\w+|late|later|behind|tarde|need until|necesito hasta|"
+    r"pas(?:o|amos|emos|alo|arlo|arla)|"
     r"cambiar|change)\b"
+)
+
+# Saying when the commitment will be complete: a date with these is its new due date ("I'll
+# have it ready Friday", "lo tendré listo el viernes"); a date without them ("the contract
+# arrives Monday") is only part of the note.
+_COMPLETES = re.compile(
+    r"\b(?:(?:will|'ll|shall|should|going to|gonna|expect to|hope to|plan to|aim to|can|could)\s+"
+    r"(?:(?:have|get)\s+(?:it|this|that|them)\s+)?(?:be\s+)?(?:done|ready|finished|complete|"
+    r"completed|wrapped up|finish|complete|wrap(?: it)? up|deliver|send|submit|close)|"
+    r"(?:have|get)\s+(?:it|this|that|them)\s+(?:done|ready|finished|completed|booked|sent)|"
+    r"finish(?:ing)?\s+(?:it|this|that|them)?|due|deadline|"
+    r"(?:lo|la|los|las)\s+(?:tendre|tendremos|tendra|tengo|tenemos|termino|terminamos|"
+    r"terminare|terminaremos|entrego|entregamos|entregare|envio|enviamos|enviare|cierro)|"
+    r"(?:estara|estaran|quedara|quedaran|va\s+a\s+estar|van\s+a\s+estar)\s+(?:list[oa]s?|"
+    r"terminad[oa]s?|hech[oa]s?|completad[oa]s?|enviad[oa]s?)|(?:tendre|tendremos)\s+"
+    r"(?:list[oa]s?|terminad[oa]s?)|(?:voy|vamos)\s+a\s+(?:terminar|tenerlo|tenerla|"
+    r"entregar|enviar)|(?:termino|terminamos|terminare|terminaremos)\b)"
+)
+# Words around a date that leave it the whole message ("Friday works", "el 15 mejor").
+_DATE_ONLY = _words(
+    "works work ok okay fine please better instead sirve mejor bien me for mi would should "
+    "could be then entonces maybe quizas probably probablemente hopefully ojala it lo this "
+    "that esto eso one uno porfa would"
 )
 
 # Number references: "1", "#2", "item 2", "el 2", "nº 2", "2nd", "the first one".
@@ -558,6 +594,41 @@ _STOP = (
 )
 
 
+# Words around an answer that say nothing about a commitment: greetings, thanks, apologies for
+# the delay, sign-offs, "ok", "quick update" (folded text, a whole clause).
+_PLEASANTRY = re.compile(
+    r"(?:hi|hello|hey|hiya|hola|buenas|buen dia|buenos dias|buenas tardes|buenas noches|"
+    r"good (?:morning|afternoon|evening)|dear|estimad[oa]s?|querid[oa]s?)(?: [a-z'.]+){0,3}|"
+    r"(?:many |much )?thanks?(?: you)?(?: so much| very much| a lot| again| all| everyone)?"
+    r"(?: for (?:the|your|this|all) (?:reminder|email|message|note|nudge|patience|help|"
+    r"follow[- ]?up|check[- ]?in|support|work))?|thx|ty|much appreciated|appreciate it|"
+    r"(?:muchas |mil )?gracias(?: de nuevo| otra vez| a todos)?(?: por (?:el|la|tu|su|este|"
+    r"esta|todo|tu|vuestra) ?(?:recordatorio|correo|mensaje|aviso|paciencia|ayuda|seguimiento|"
+    r"apoyo)?)?|(?:have|enjoy) (?:a )?(?:good|great|nice|lovely|wonderful) (?:day|weekend|week|"
+    r"evening|one)|(?:que )?(?:tengas?|tengan|pases?|pasen|disfrutes?|disfruten)? ?(?:un |una )?"
+    r"(?:buen|buena|feliz|lindo|linda|excelente) (?:dia|fin de semana|finde|semana|tarde)|"
+    r"(?:sorry|apologies|my apologies|perdon|perdona|perdone|disculpa|disculpe|disculpen|"
+    r"lo siento)(?: (?:for|por) (?:the |my |la |el |mi )?(?:delay|late (?:reply|response|"
+    r"answer)|slow (?:reply|response)|tardanza|demora|retraso|respuesta tardia))?|"
+    r"hope (?:you(?:'re| are)|all is|everything is|this finds you) (?:well|good|great|doing well)|"
+    r"espero que (?:estes|este|esten|todo (?:este|vaya|va)) bien|best|regards|kind regards|"
+    r"best regards|warm regards|warmly|cheers|take care|talk soon|speak soon|"
+    r"see you(?: soon| then| there| at the meeting| next week)?|nos vemos(?: pronto| en la "
+    r"reunion)?|hablamos|saludos(?: cordiales)?|un saludo|abrazos?|un abrazo|atentamente|"
+    r"cordialmente|ok|okay|sure|yes|si|claro|de acuerdo|perfect|perfecto|great|genial|noted|"
+    r"got it|understood|entendido|will do|(?:quick |short |brief )?update|(?:mi |una )?"
+    r"actualizacion|fyi|see below|see my answers below|answers below|ver abajo|respuestas abajo|"
+    r"aqui va|here(?:'s| is) (?:my|an|the) update|te cuento|les cuento|le cuento"
+)
+_NAME_ONLY = re.compile(r"[A-ZÁÉÍÓÚÑ][\w'’.-]*(?:\s+[A-ZÁÉÍÓÚÑ][\w'’.-]*){0,2}")
+# "The other one", "el otro": a commitment the reply does not name.
+_OTHER = re.compile(
+    r"\b(?:the other(?: one| thing| item| commitment| task|s)?|(?:the )?rest of (?:them|it)|"
+    r"the rest|el otro|la otra|lo otro|los otros|las otras|lo demas|los demas|las demas|"
+    r"el resto)\b"
+)
+
+
 @dataclass
 class _Clause:
     start: int  # in the text
@@ -567,10 +638,25 @@ class _Clause:
     date: _Date | None = None
     wants_date: bool = False
     reschedule: bool = False
+    completes: bool = False  # says when it will be complete ("I'll have it ready …")
     residue: list[str] = field(default_factory=list)
     unclear: list[str] = field(default_factory=list)
     targets: list[int] = field(default_factory=list)
     continues: bool = False  # neither refs nor cues: words that go with the clause before
+    other: bool = False  # "the other one": about a commitment it does not name
+
+
+@dataclass
+class _Said:
+    """A sentence of the reply: what it was read to be about, or words read as nothing."""
+
+    start: int
+    end: int
+    targets: set[int] = field(default_factory=set)
+    # (number, index in that number's entries) of the notes this sentence gave
+    carriers: list[tuple[int, int]] = field(default_factory=list)
+    orphan: bool = False  # no answer, no number, no date: words only
+    named: list[int] = field(default_factory=list)  # commitments its words name (title words)
 
 
 def _words_before(text: str, position: int, count: int = 5) -> str:
@@ -585,48 +671,92 @@ def _some(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     return islice(pattern.finditer(text), MAX_MATCHES)
 
 
-def _read_refs(clause: str) -> tuple[list[int], list[tuple[int, int]]]:
-    """Commitment numbers a clause names, and their spans."""
+# After a number that opens a clause other than the first of a sentence ("…, 2 need help",
+# "…, 3 is blocked"), one of these must follow for it to name a commitment: "…, two halls left"
+# counts halls.
+_REF_FOLLOW = re.compile(
+    r"^\s*(?:$|[:)\-.,;!?_#]|(?:is|was|are|were|has|have|had|will|i|i'm|im|i've|we|we're|"
+    r"we've|it|it's|its|still|already|also|too|and|or|y|e|o|es|esta|estan|fue|ya|lo|la|los|"
+    r"las|le|me|nos|se|sigue|todavia|aun|no|not|need|needs|necesito|necesitamos|done|"
+    r"finished|complete|completed|blocked|stuck|listo|lista|hecho|hecha|terminado|terminada|"
+    r"completado|completada|bloqueado|bloqueada|in progress|on track|en progreso|en proceso|"
+    r"new|nueva|drop|dropped|please|por favor|by|para|hasta|until|next|proximo|end|fin|sent|"
+    r"submitted|cancel\w*|descart\w*|waiting|esperando|the|my|our|this|that|el|mi|nuestr[oa]s?|"
+    r"este|esto|eso|hmm+|um+|let's|lets|i'll|we'll|i'd|we'd|about|sobre)\b)"
+)
+# The word before a number that ends a clause and names a commitment ("drop 3", "done with 1
+# and 2", "descarten el 2", "need help with 2"); "the hall only takes 80" counts seats.
+_REF_ANCHOR = re.compile(
+    r"drop|dropped|cancel\w*|done|finished|completed?|help|ayuda|date|fecha|remove|delete|"
+    r"scrap|descart\w*|elimin\w*|quit\w*|borr\w*|list[oa]s?|hech[oa]s?|terminad[oa]s?|termine|"
+    r"completad[oa]s?|bloquead[oa]s?|blocked|stuck|progress|track|progreso|proceso|sent|"
+    r"submitted|finish|finalice|envie|entregue|hice|about|regarding|re|sobre|respecto|update"
+)
+# A phone number ("(312) 555-0142", "+44 (0) 20 …") is never a commitment's number.
+_PHONE_AFTER = re.compile(r"^\)?[\s.\-]*\d{2,}")
+
+
+def _read_refs(clause: str, *, first: bool = True) -> tuple[list[int], list[tuple[int, int]]]:
+    """Commitment numbers a clause names, and their spans. A number names a commitment when it
+    opens the clause ("1 done", "#2 …", "el 2 …", "2: …") or, after a word of an answer, ends
+    it ("drop 3", "done with 1 and 2"); a number inside a sentence is a quantity."""
     refs: list[tuple[int, int, int]] = []
     taken: list[tuple[int, int]] = []
+
+    def placed(start: int, end: int, *, plain: bool) -> bool:
+        """At the start of the clause (any number in the first clause of a sentence; after,
+        only when words of an answer follow), or at its end after a word of an answer."""
+        if start > 80 or len(clause) - end > 80:
+            return False
+        before = _WORD.findall(clause[:start])
+        if all(w in _FILLER for w in before):
+            if first and not plain:
+                return True
+            return bool(_REF_FOLLOW.match(clause[end : end + 40]))
+        after = _WORD.findall(clause[end:])
+        if not all(w in _FILLER or w in ("please", "porfa") for w in after):
+            return False
+        meaning = [w for w in before if w not in _FILLER and not w.isdigit()]
+        return bool(meaning) and bool(_REF_ANCHOR.fullmatch(meaning[-1]))
+
     for m in _some(_REF_MARKED, clause):
-        refs.append((m.start(), int(m[1]), m.end()))
-        taken.append(m.span())
+        if int(m[1]) > 0:
+            refs.append((m.start(), int(m[1]), m.end()))
+            taken.append(m.span())
     for m in _some(_REF_ORDINAL, clause):
+        if not placed(m.start(), m.end(), plain=False):
+            continue
         word = m[1] or m[2]
         refs.append((m.start(), -1 if word.startswith(("last", "ultim")) else _ORDINALS[word], 0))
         taken.append(m.span())
     for m in _some(_REF_NUMBER, clause):
-        if any(s <= m.start() < e for s, e in taken):
+        if any(s <= m.start() < e for s, e in taken) or not 0 < int(m[1]) < 100:
             continue
-        if _QUANTITY_AFTER.match(clause[m.end() : m.end() + 40]):
+        rest = clause[m.end() : m.end() + 40]
+        if _QUANTITY_AFTER.match(rest) or _PHONE_AFTER.match(rest):
             continue
-        before = _WORD.findall(clause[: m.start()]) if m.start() < 80 else ["…"]
-        after = _WORD.findall(clause[m.end() :]) if len(clause) - m.end() < 80 else ["…"]
-        at_start = all(w in _FILLER for w in before)
-        at_end = all(w in _FILLER or w in ("please", "porfa") for w in after)
-        if at_start or at_end:
+        if placed(m.start(), m.end(), plain=not first):
             refs.append((m.start(), int(m[1]), m.end()))
             taken.append(m.span())
     words = _WORD.findall(clause)
-    if (
-        words
-        and words[0] in _NUMBER_WORD_REFS
-        and not _QUANTITY_AFTER.match(clause.split(words[0], 1)[1][:40])
-    ):
+    if words and words[0] in _NUMBER_WORD_REFS:
         position = clause.index(words[0])
-        refs.append((position, _NUMBER_WORD_REFS[words[0]], position + len(words[0])))
-        taken.append((position, position + len(words[0])))
+        end = position + len(words[0])
+        rest = clause[end : end + 40]
+        if not _QUANTITY_AFTER.match(rest) and _REF_FOLLOW.match(rest):
+            refs.append((position, _NUMBER_WORD_REFS[words[0]], end))
+            taken.append((position, end))
     refs.sort()
     return [number for _, number, _ in refs], taken
 
 
 def _scan_clause(
-    clause: str, offset: int, dates: list[_Date], *, question: bool = False
+    clause: str, offset: int, dates: list[_Date], *, question: bool = False, first: bool = True
 ) -> _Clause:
-    """Everything a clause says, from the masked, folded clause text."""
+    """Everything a clause says, from the masked, folded clause text (`first`: the clause
+    opens its sentence)."""
     found = _Clause(offset, offset + len(clause))
-    refs, ref_spans = _read_refs(clause)
+    refs, ref_spans = _read_refs(clause, first=first)
     found.refs = refs
     spans: list[tuple[int, int]] = list(ref_spans)
 
@@ -679,14 +809,29 @@ def _scan_clause(
             found.cues.append((Action.DROP, m[0]))
     found.wants_date = bool(_WANTS_DATE.search(clause))
     found.reschedule = bool(_RESCHEDULE.search(clause))
+    found.completes = bool(_COMPLETES.search(clause))
+    other = _OTHER.search(clause)
+    if other and not refs:
+        found.other = True
+        found.unclear.append(other[0])
+    for s, e in spans:
+        residue_text = residue_text[:s] + " " * (e - s) + residue_text[e:]
+    found.residue = [w for w in _WORD.findall(residue_text.replace("_", " ")) if w not in _FILLER]
     in_clause = [
         d for d in dates if offset <= d.start < offset + len(clause) and d.value != date.min
     ]
     if in_clause:
-        found.date = in_clause[-1]
-    for s, e in spans:
-        residue_text = residue_text[:s] + " " * (e - s) + residue_text[e:]
-    found.residue = [w for w in _WORD.findall(residue_text.replace("_", " ")) if w not in _FILLER]
+        last = in_clause[-1]
+        # A date is about the commitment's completion only when the words say so: a deadline
+        # ("by", "until", "para el"), moving it, finishing it, or the date alone.
+        if (
+            last.by
+            or found.wants_date
+            or found.reschedule
+            or found.completes
+            or all(w in _DATE_ONLY for w in found.residue)
+        ):
+            found.date = last
     return found
 
 
@@ -741,28 +886,27 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
     masked, dates = _find_dates(folded, today, language)
     by_number = {item.number: item for item in listed}
     reasons: list[str] = []
+    # The commitments each part not understood may be about; () when it names none.
+    concerns: list[tuple[int, ...]] = []
     # number -> [(action, note, new date)]
     wanted: dict[int, list[tuple[Action, str, date | None]]] = {}
     title_stems = {item.number: _stems(item.what.translate(_FOLD)) for item in listed}
 
-    def reason(message: str) -> None:
+    def reason(message: str, about: Sequence[int] = ()) -> None:
+        concerns.append(tuple(n for n in about if n in by_number))
         if message not in reasons:
             reasons.append(message)
 
-    def note_of(clauses: list[_Clause], index: int) -> str:
-        start = clauses[index].start
+    def note_end(clauses: list[_Clause], index: int) -> int:
         end = clauses[index].end
         for nxt in clauses[index + 1 :]:
             if not nxt.continues:
                 break
             end = nxt.end
-        words = original[start:end]
-        words = re.sub(
-            r"^[\s,:;.\-–—)]*(?:(?:#|item|number|n[º°o]\.?|el|la)\s*)?\d{1,2}\b[\s,:;.\-–—)]*",
-            "",
-            words,
-            flags=re.IGNORECASE,
-        )
+        return end
+
+    def note_text(start: int, end: int) -> str:
+        words = _NOTE_LEAD.sub("", original[start:end])
         return " ".join(words.strip(" \t,;:-–—").split())[:NOTE_MAX]
 
     def title_match(span_text: str) -> list[int]:
@@ -771,12 +915,18 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
 
     seen_numbers: set[int] = set()
     acted_numbers: set[int] = set()
+    said: list[_Said] = []
     line_start = 0
     for line in masked.split("\n"):
         carry: list[int] = []
         pieces: list[tuple[int, int]] = []
         last = 0
         for m in _PIECE_SPLIT.finditer(line):
+            if not m[0].strip():
+                # "descarten el 2: …", "done with 2: …": the number goes with the words before.
+                before = _WORD.findall(line[max(last, m.start() - 30) : m.start()])
+                if before and before[-1] in _FILLER:
+                    continue
             pieces.append((last, m.start()))
             last = m.end()
         pieces.append((last, len(line)))
@@ -801,16 +951,41 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                 if not chunk.strip():
                     continue
                 clauses.append(
-                    _scan_clause(chunk, line_start + piece_start + s, dates, question=question)
+                    _scan_clause(
+                        chunk,
+                        line_start + piece_start + s,
+                        dates,
+                        question=question,
+                        first=not clauses,
+                    )
                 )
             for clause in clauses:
                 clause.continues = not (clause.refs or clause.cues or clause.date or clause.unclear)
+            sentence = _Said(line_start + piece_start, line_start + piece_end)
+            if not any(c.refs or c.cues or c.date or c.wants_date or c.unclear for c in clauses):
+                # Words only. Greetings, thanks and sign-offs say nothing; anything else is
+                # settled once the whole reply is read (part of a note, or not understood).
+                if all(
+                    _PLEASANTRY.fullmatch(_bare(folded[c.start : c.end]))
+                    or _NAME_ONLY.fullmatch(_bare(original[c.start : c.end]))
+                    or not _LETTER.search(folded[c.start : c.end])
+                    for c in clauses
+                ):
+                    continue
+                sentence.orphan = True
+                sentence.named = title_match(folded[sentence.start : sentence.end])
+                said.append(sentence)
+                continue
+            said.append(sentence)
+            # number -> (where its note starts, its entries holding that note), in this sentence
+            noted: dict[int, tuple[int, list[int]]] = {}
             _resolve_piece(
                 clauses,
                 carry,
                 numbers=[item.number for item in listed],
                 title_match=title_match,
                 piece_text=folded[line_start + piece_start : line_start + piece_end],
+                piece_start=line_start + piece_start,
                 reason=reason,
                 original=original,
                 seen_numbers=seen_numbers,
@@ -820,13 +995,15 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                 if not clause.targets:
                     continue
                 actions = [a for a, _ in clause.cues]
-                note = note_of(clauses, index)
+                end = note_end(clauses, index)
+                note = note_text(clause.start, end)
                 new_date: date | None = None
                 if clause.date is not None and Action.DONE not in actions:
                     if (
                         not actions
                         or clause.reschedule
                         or clause.wants_date
+                        or clause.completes
                         or (
                             clause.date.by
                             and Action.IN_PROGRESS in actions
@@ -834,7 +1011,9 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                         )
                     ):
                         if clause.date.value is None:
-                            reason(gettext("A date in the reply could not be read."))
+                            reason(
+                                gettext("A date in the reply could not be read."), clause.targets
+                            )
                         else:
                             new_date = clause.date.value
                 elif (
@@ -850,30 +1029,48 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                                     "none that could be read."
                                 ),
                                 number=number,
-                            )
+                            ),
+                            [number],
                         )
+                sentence.targets.update(clause.targets)
                 for number in clause.targets:
                     entries = wanted.setdefault(number, [])
+                    own_note = note
+                    earlier = noted.get(number)
+                    if note and earlier is not None and set(actions) & _NOTE_CARRIERS:
+                        # "Stuck, can't move forward until…": one note in the person's words.
+                        own_note = note_text(earlier[0], end)
+                        for position in earlier[1]:
+                            action, _old, _date = entries[position]
+                            entries[position] = (action, own_note, None)
                     for action in dict.fromkeys(actions):
-                        entries.append((action, note, None))
+                        if own_note and action in _NOTE_CARRIERS:
+                            sentence.carriers.append((number, len(entries)))
+                            start = earlier[0] if earlier else clause.start
+                            noted.setdefault(number, (start, []))[1].append(len(entries))
+                        entries.append((action, own_note, None))
                     if new_date is not None:
                         entries.append((Action.NEW_DATE, "", new_date))
         line_start += len(line) + 1
 
+    _settle_words(said, wanted, set(by_number), original, reason)
     for number in sorted(seen_numbers - acted_numbers):
         if number in by_number:
             reason(
                 _fmt(
                     gettext("Mentions commitment %(number)d without saying what about it."),
                     number=number,
-                )
+                ),
+                [number],
             )
     intents: list[Intent] = []
     for number in sorted(wanted):
         item = by_number.get(number)
         if item is None:
             continue
-        intents.extend(_settle(item, wanted[number], today, reason))
+        intents.extend(
+            _settle(item, wanted[number], today, functools.partial(reason, about=[number]))
+        )
     intents.sort(key=lambda i: (i.number, ACTION_ORDER.index(i.action)))
     if not intents and not reasons:
         if listed:
@@ -883,7 +1080,82 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
     if not intents and not reasons:
         reason(gettext("Could not tell what the reply says about the commitments."))
     unclear = bool(reasons) or not intents
-    return Reading(tuple(intents), unclear, " ".join(reasons))
+    concerned: tuple[int, ...] = ()
+    if unclear and concerns and all(concerns):
+        numbers = sorted({n for about in concerns for n in about})
+        concerned = tuple(by_number[n].commitment_id for n in numbers)
+    return Reading(tuple(intents), unclear, " ".join(reasons), concerned)
+
+
+# What opens a note but is not the person's news: the number it answers ("2:", "#2", "el 2").
+_NOTE_LEAD = re.compile(
+    r"^[\s,:;.\-–—)]*(?:(?:#|item|number|n[º°o]\.?|el|la)\s*)?(?:\d{1,2}\b|(?:one|two|three|"
+    r"uno|dos|tres)\b(?=\s*(?:[:)\-–—]|is\b|are\b|in\b|on\b|esta\b|está\b|en\b)))"
+    r"[\s,:;.\-–—)]*",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"[a-z]")  # a clause without one ("👍", a phone number) says nothing
+_NOTE_CARRIERS = frozenset({Action.IN_PROGRESS, Action.NEED_HELP, Action.BLOCKED, Action.DROP})
+
+
+def _bare(text: str) -> str:
+    return " ".join(text.strip(" \t,.;:!?¡¿-–—()\"'*_").split())
+
+
+def _settle_words(
+    said: list[_Said],
+    wanted: dict[int, list[tuple[Action, str, date | None]]],
+    numbers: set[int],
+    original: str,
+    reason: Callable[..., None],
+) -> None:
+    """Sentences of words only. After an answer they are its note ("Blocked - the insurance
+    company needs a certificate. Their letter is attached.") when it is plain which commitment
+    they are about: every listed commitment was answered, or the answer carries a note (need
+    help, blocked, in progress, drop) and the words name no other commitment. Before the
+    answers, they are context when every commitment was answered. Anything else is not
+    understood: the reading is unclear, and names the commitments the words mention."""
+    all_answered = bool(numbers) and numbers <= set(wanted)
+    previous: _Said | None = None
+    for index, sentence in enumerate(said):
+        if not sentence.orphan:
+            previous = sentence if sentence.targets else None
+            continue
+        words = " ".join(original[sentence.start : sentence.end].split()).strip(" ,;:-–—")
+        if not words:
+            continue
+        named = set(sentence.named)
+        if previous is not None and (
+            named <= previous.targets if named else (all_answered or bool(previous.carriers))
+        ):
+            _extend_notes(wanted, previous.carriers, words, after=True)
+            continue
+        following = next((s for s in said[index + 1 :] if not s.orphan), None)
+        if (
+            previous is None
+            and following is not None
+            and following.targets
+            and (named <= following.targets if named else all_answered)
+        ):
+            _extend_notes(wanted, following.carriers, words, after=False)
+            continue
+        reason(
+            _fmt(gettext("Could not tell what “%(words)s” means."), words=words[:80]),
+            sorted(named),
+        )
+
+
+def _extend_notes(
+    wanted: dict[int, list[tuple[Action, str, date | None]]],
+    carriers: list[tuple[int, int]],
+    words: str,
+    *,
+    after: bool,
+) -> None:
+    for number, position in carriers:
+        action, note, new_date = wanted[number][position]
+        joined = f"{note}. {words}" if after else f"{words}. {note}"
+        wanted[number][position] = (action, joined[:NOTE_MAX], new_date)
 
 
 def _resolve_piece(
@@ -893,7 +1165,8 @@ def _resolve_piece(
     numbers: list[int],
     title_match: Callable[[str], list[int]],
     piece_text: str,
-    reason: Callable[[str], None],
+    piece_start: int,
+    reason: Callable[..., None],
     original: str,
     seen_numbers: set[int],
     acted_numbers: set[int],
@@ -925,13 +1198,26 @@ def _resolve_piece(
         has_intent = bool(clause.cues) or clause.date is not None or clause.wants_date
         if named_others:
             continue  # about a number the email did not list: said above
+        if clause.other:
+            # "And about the other thing, I have to ask my director": which one is not said.
+            words = original[clause.start : piece_start + len(piece_text)]
+            reason(
+                _fmt(
+                    gettext("Could not tell what “%(words)s” means."),
+                    words=" ".join(words.split()).strip(" ,;:-–—")[:80],
+                )
+            )
+            pending = []
+            continue
         if not has_intent:
             if clause.unclear:
+                words = original[clause.start : clause.end]
                 reason(
                     _fmt(
                         gettext("Could not tell what “%(words)s” means."),
-                        words=" ".join(original[clause.start : clause.end].split())[:80],
-                    )
+                        words=" ".join(words.split())[:80],
+                    ),
+                    refs or title_match(words),
                 )
             if refs and not clause.residue:
                 pending.extend(refs)
@@ -960,7 +1246,8 @@ def _resolve_piece(
                     _fmt(
                         gettext("“%(words)s” could be about more than one commitment."),
                         words=" ".join(words.split())[:80],
-                    )
+                    ),
+                    by_title,
                 )
                 pending = []
                 continue

@@ -209,3 +209,22 @@ def test_a_date_not_after_today_is_never_applied(old: date) -> None:
     reading = read(f"new date {old.isoformat()}", "en", LISTED[:1])
     assert reading.intents == ()
     assert reading.unclear is True
+
+
+# Words about waiting and work under way: none says blocked. A false "blocked" opens a help
+# request and emails the co-chairs, so waiting is read as in progress.
+WAITING = [
+    "waiting", "on", "for", "the", "city", "we're", "still", "awaiting", "answer", "in",
+    "progress", "next", "Friday", "end", "of", "month", "esperando", "estamos", "en", "espera",
+    "a", "la", "respuesta", "del", "seguro", "lo", "paso", "fin", "de", "mes", "1", "2", ",",
+    ".", "\n", "working", "it", "deposit", "check", "contract", "arrives", "Monday",
+]  # fmt: skip
+
+
+@FAST
+@given(st.lists(st.sampled_from(WAITING), max_size=30), languages, listings)
+def test_waiting_is_never_blocked(
+    words: list[str], language: str, listed: tuple[Listed, ...]
+) -> None:
+    reading = read(" ".join(words), language, listed)
+    assert [i for i in reading.intents if i.action == Action.BLOCKED] == []

@@ -403,3 +403,23 @@ def test_a_long_reply_with_much_history_keeps_only_the_answer() -> None:
     # No timing here (speed is shown by `make bench`): a long quoted history is read through.
     text = ("1 done, 2 need help with the venue\n" * 3) + GMAIL_ON + "\n" + quote(NAG_EN * 20)
     assert visible_reply(text) == "\n".join(["1 done, 2 need help with the venue"] * 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 20_000,
+        "> " * 5_000,
+        "On " + "x " * 3_000 + "wrote:",
+        "-" * 10_000,
+        "1 done\n" * 2_000,
+        "Maria Lopez\n" * 500,
+        "(312) 555-0142 " * 1_000,
+        "@" * 5_000 + "." * 5_000,
+    ],
+    ids=["letters", "quote marks", "endless attribution", "dashes", "answers", "names",
+         "phones", "at signs"],
+)  # fmt: skip
+def test_pathological_text_is_read_through(text: str) -> None:
+    # No timing (speed is shown by `make bench`): these only have to come back.
+    assert isinstance(visible_reply(text), str)
