@@ -2,18 +2,32 @@
 
 `read_reply(text, listed, today=…)` reads the visible text of a reply (see reply_text) and
 returns only what it understood with confidence; anything else makes the reading unclear, with a
-reason staff can read. The rules, in the order they matter:
+reason staff can read and the commitments that part may be about (`Reading.concerned`). The
+rules, in the order they matter:
 
 - "done" is only ever read from words that say done (done, finished, completed, complete, did
   it, sent it, submitted, delivered…; hecho, listo, terminado, completado, ya lo hice…), never
   from a negated, hoped-for or future form ("not done yet", "almost done", "will be done by
-  Friday", "no está listo", "todavía no") — those mean the commitment is still in progress.
+  Friday", "no está listo", "todavía no", "lo tendré listo el viernes") — those mean the
+  commitment is still in progress.
+- "Blocked" needs words that say so (blocked, stuck, can't move forward, bloqueado, no puedo
+  avanzar…): it opens a help request and emails the co-chairs. Waiting ("waiting on the city",
+  "estamos esperando el seguro") is work under way.
 - A reply addresses commitments by number ("1 done, 2 need help", "#2", "item 2", "el 2", an
   inline "2: …" line) or by a word of the commitment's title ("need help with the venue");
   with one commitment listed, a bare intent is about it; "all done"/"todos listos" is about
-  all of them; a bare intent with several listed is unclear.
+  all of them; a bare intent with several listed is unclear. A number names a commitment only
+  where an answer puts one — opening a clause, or after an answer word ("drop 3") — never
+  inside a sentence ("two halls left", "only takes 80", a phone number).
 - A date ("by Dec 4", "12/4", "next Friday", "end of the month", "el 4 de diciembre", ISO…)
-  alone is a new due date; it must be after `today`.
+  is a new due date when it is about finishing the commitment: a deadline ("by", "para el"),
+  moving it ("push to", "lo paso a"), finishing it ("I'll have it ready", "lo tendré listo el")
+  or the date alone. Another date ("the contract arrives Monday") is part of the note. A new
+  date must be after `today`.
+- Notes keep the person's words, the reason included, sentences after the answer too ("Blocked
+  - the insurer needs a certificate. Their letter is attached.") when it is plain which
+  commitment they are about. A sentence that is not understood (no answer, not a greeting, a
+  thanks or a sign-off) makes the reading unclear; what was understood is still returned.
 - Contradictions about one commitment ("1 done" and "1 need help") apply nothing to it.
 
 The reader is pure Python (no database), never raises, and is fast (regexes compiled here).
@@ -618,7 +632,17 @@ _PLEASANTRY = re.compile(
     r"cordialmente|ok|okay|sure|yes|si|claro|de acuerdo|perfect|perfecto|great|genial|noted|"
     r"got it|understood|entendido|will do|(?:quick |short |brief )?update|(?:mi |una )?"
     r"actualizacion|fyi|see below|see my answers below|answers below|ver abajo|respuestas abajo|"
-    r"aqui va|here(?:'s| is) (?:my|an|the) update|te cuento|les cuento|le cuento"
+    r"aqui va|here(?:'s| is) (?:my|an|the) update|te cuento|les cuento|le cuento|"
+    r"hope you (?:had|have|are having|enjoyed) (?:a )?(?:good|great|nice|lovely|wonderful) "
+    r"(?:weekend|week|day|holiday|holidays|break|trip)|happy (?:friday|monday|new year|holidays)|"
+    r"(?:good|great) news|buenas noticias|feliz (?:viernes|lunes|ano nuevo)|"
+    r"(?:let me|let us|please let me) know if (?:you need anything(?: else)?|you have (?:any )?"
+    r"questions|there(?:'s| is) anything(?: else)?(?: you need)?|anything changes)|"
+    r"(?:feel free to|don't hesitate to|do not hesitate to) (?:reach out|contact me|call me|ask)|"
+    r"(?:any|if you have any) questions?(?:,? let me know)?|"
+    r"(?:cualquier (?:cosa|duda|consulta)|si necesitas? algo(?: mas)?)(?:,? (?:me )?"
+    r"(?:avisas|avisa|avisan|escribes|dices|me dices|quedo atent[oa]))?|quedo atent[oa]|"
+    r"avisame si necesitas algo(?: mas)?"
 )
 _NAME_ONLY = re.compile(r"[A-ZÁÉÍÓÚÑ][\w'’.-]*(?:\s+[A-ZÁÉÍÓÚÑ][\w'’.-]*){0,2}")
 # "The other one", "el otro": a commitment the reply does not name.
@@ -916,6 +940,7 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
     seen_numbers: set[int] = set()
     acted_numbers: set[int] = set()
     said: list[_Said] = []
+    weak_dates: set[tuple[int, date]] = set()
     line_start = 0
     for line in masked.split("\n"):
         carry: list[int] = []
@@ -1051,6 +1076,10 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
                         entries.append((action, own_note, None))
                     if new_date is not None:
                         entries.append((Action.NEW_DATE, "", new_date))
+                        if not (clause.wants_date or clause.reschedule or clause.completes):
+                            # "Terminado. El salón quedó reservado para el 18": a date that
+                            # does not say the work moves gives way to "done".
+                            weak_dates.add((number, new_date))
         line_start += len(line) + 1
 
     _settle_words(said, wanted, set(by_number), original, reason)
@@ -1068,9 +1097,10 @@ def _read(text: str, listed: list[Listed], today: date, language: str) -> Readin
         item = by_number.get(number)
         if item is None:
             continue
-        intents.extend(
-            _settle(item, wanted[number], today, functools.partial(reason, about=[number]))
-        )
+        entries = wanted[number]
+        if any(action == Action.DONE for action, _note, _date in entries):
+            entries = [e for e in entries if (number, e[2]) not in weak_dates]
+        intents.extend(_settle(item, entries, today, functools.partial(reason, about=[number])))
     intents.sort(key=lambda i: (i.number, ACTION_ORDER.index(i.action)))
     if not intents and not reasons:
         if listed:

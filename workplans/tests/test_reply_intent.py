@@ -228,6 +228,12 @@ CLEAR = [
     ("Hola Ana:\n1 listo, 2 en progreso.\nGracias por el recordatorio. Saludos,\nLucía", ES_TWO,
      "es", [(1, D, "", None), (2, P, "en progreso", None)]),
     ("Sorry for the delay! 1 done. 👍", ONE, "en", [(1, D, "", None)]),
+    ("1 done\n2 done\nLet me know if you need anything else.", THREE, "en",
+     [(1, D, "", None), (2, D, "", None)]),
+    ("¡Buenas noticias! El 1 está listo. Cualquier cosa me avisas.", ES_TWO, "es",
+     [(1, D, "", None)]),
+    # A date that does not say the work moves gives way to "done".
+    ("Terminado. El salón quedó reservado para el 18.", ES_ONE, "es", [(1, D, "", None)]),
 ]  # fmt: skip
 
 
@@ -292,7 +298,12 @@ UNCLEAR = [
     ("The contract arrives Monday.", ONE, "en", [],
      "Could not tell what “The contract arrives Monday” means."),
     ("1 done, 3 the contract arrives Monday", THREE, "en", [(1, D, "", None)],
-     "Mentions commitment 3 without saying what about it."),
+    "Mentions commitment 3 without saying what about it."),
+    ("1 done. Let me know if you can help with the venue.", THREE, "en", [(1, D, "", None)],
+     "Could not tell what “Let me know if you can help with the venue” means."),
+    ("Done, new date Dec 15", ONE, "en", [], "Says different things about commitment 1."),
+    ("Listo, lo paso al 15 de diciembre", ES_ONE, "es", [],
+     "Says different things about commitment 1."),
 ]  # fmt: skip
 
 
