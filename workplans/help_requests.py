@@ -145,8 +145,13 @@ def help_request_open_for(
     text: str,
     channel: str,
     inbound: InboundEmail | None = None,
+    already_locked: bool = False,
 ) -> HelpOpened:
-    """help_request_open, also telling who was notified (the reply confirmation says so)."""
+    """help_request_open, also telling who was notified (the reply confirmation says so).
+
+    `already_locked`: the caller holds `commitment` locked (select_for_update) in the current
+    transaction, with its table, initiative and organization loaded (an email reply locks the
+    commitments it lists at once); it is not read and locked again."""
     check_same_organization(commitment.organization_id, person)
     if inbound is not None and inbound.organization_id != commitment.organization_id:
         raise ValidationError(_("That item does not belong to this organization."))
@@ -155,7 +160,9 @@ def help_request_open_for(
     with transaction.atomic():
         # Lock the commitment: two answers at once must not open two requests for it.
         locked = (
-            Commitment.objects.select_for_update(of=("self",))
+            commitment
+            if already_locked
+            else Commitment.objects.select_for_update(of=("self",))
             .select_related("table__initiative__organization")
             .get(pk=commitment.pk)
         )

@@ -159,37 +159,33 @@ def inbound_receive(
     # anymail's ESP name as in its webhook URLs: "Amazon SES" → "amazon_ses".
     provider = "_".join(provider.lower().split())[:40]
     event_id = event_id.strip()[:KEY_MAX]
-    with transaction.atomic():
+    try:
+        # The usual case first: a new message is one INSERT. A message already stored (or
+        # stored at this moment by a concurrent delivery) fails on the unique key; the
+        # transaction (a savepoint inside a caller's) is rolled back and that row is the answer.
+        with transaction.atomic():
+            row = InboundEmail.objects.create(
+                message_key=key,
+                message_id=message_id[:KEY_MAX],
+                event_id=event_id,
+                source=source,
+                provider=provider,
+                raw=kept,
+                raw_size=len(raw),
+                raw_truncated=len(raw) > cap,
+                from_address=_from_address(headers),
+                recipients=_recipients(headers),
+                subject=_readable(_first(headers, "Subject"))[:998],
+            )
+            # robust: the row is stored whatever the broker does; a row left waiting is queued
+            # again by the requeue task (workplans.tasks.requeue_waiting_inbound_emails).
+            transaction.on_commit(partial(_queue_processing, row.pk), robust=True)
+    except IntegrityError:
         found = _existing(key, provider, event_id)
-        if found is not None:
-            log.info("Inbound message %s already received (row %s)", key[:80], found.pk)
-            return found, False
-        try:
-            # A savepoint: a concurrent delivery of the same message that committed first makes
-            # this insert fail on the unique key, and that row is the answer.
-            with transaction.atomic():
-                row = InboundEmail.objects.create(
-                    message_key=key,
-                    message_id=message_id[:KEY_MAX],
-                    event_id=event_id,
-                    source=source,
-                    provider=provider,
-                    raw=kept,
-                    raw_size=len(raw),
-                    raw_truncated=len(raw) > cap,
-                    from_address=_from_address(headers),
-                    recipients=_recipients(headers),
-                    subject=_readable(_first(headers, "Subject"))[:998],
-                )
-        except IntegrityError:
-            found = _existing(key, provider, event_id)
-            if found is None:
-                raise
-            log.info("Inbound message %s received twice at once (row %s)", key[:80], found.pk)
-            return found, False
-        # robust: the row is stored whatever the broker does; a row left waiting is queued
-        # again by the requeue task (workplans.tasks.requeue_waiting_inbound_emails).
-        transaction.on_commit(partial(_queue_processing, row.pk), robust=True)
+        if found is None:
+            raise
+        log.info("Inbound message %s already received (row %s)", key[:80], found.pk)
+        return found, False
     return row, True
 
 
@@ -242,8 +238,8 @@ def automatic_reason(message: Message) -> str:
     recorded and never applied nor answered (RFC 3834)."""
     from_addresses = _addresses(_header_values(message, "From"))
     sender = from_addresses[0] if from_addresses else ""
-    ours = settings.DEFAULT_FROM_EMAIL
-    ours_address = _addresses([ours])[0] if _addresses([ours]) else ""
+    ours = _addresses([settings.DEFAULT_FROM_EMAIL])
+    ours_address = ours[0] if ours else ""
     auto_submitted = _first(message, "Auto-Submitted")
     if sender and sender == ours_address:
         return "Our own email came back (a mail loop)"
@@ -337,10 +333,10 @@ def _process(row: InboundEmail) -> InboundEmail:
     row.person = nag.person
     row.nag_message = nag
     row.token = nag.token
-    row.save()
 
     from workplans.replies import reply_handle
 
+    # reply_handle writes the row, with all of the above, once.
     row = reply_handle(row, message)
     if row.processed_at is None:
         row.processed_at = timezone.now()

@@ -32,7 +32,14 @@ from backbone.models import Organization, OutboundEmail, User
 from initiatives.models import Person
 from workplans import reply_intent, reply_text
 from workplans.help_requests import help_request_open_for
-from workplans.models import Channel, Commitment, HelpRequest, InboundEmail, NagMessage
+from workplans.models import (
+    Channel,
+    Commitment,
+    HelpRequest,
+    InboundEmail,
+    Meeting,
+    NagMessage,
+)
 from workplans.reply_intent import Action, Listed, Reading
 from workplans.services import commitment_change
 from workplans.tracking import outbound_email_mark_replied
@@ -63,7 +70,9 @@ _CLOSED = (Commitment.Status.DONE, Commitment.Status.DROPPED)
 
 def _sender(message: email.message.Message) -> str:
     """The From: address, case-folded; "" unless there is exactly one."""
-    addresses = [a for _name, a in getaddresses([str(v) for v in message.get_all("From", [])]) if a]
+    # The header as it arrived (encoded words left as they are: only the address is wanted).
+    values = [" ".join(str(v).split()) for k, v in message.raw_items() if k.lower() == "from"]
+    addresses = [a for _name, a in getaddresses(values) if a]
     return addresses[0].strip().casefold() if len(addresses) == 1 else ""
 
 
@@ -105,12 +114,23 @@ def _listed(nag: NagMessage, person: Person) -> tuple[list[Listed], dict[int, Co
     """The email's numbered commitments still belonging to the person (number n is
     commitment_ids[n-1], as the email showed it), locked for this reply."""
     ids = [int(pk) for pk in nag.commitment_ids]
-    rows = {
-        c.pk: c
-        for c in Commitment.objects.select_for_update(of=("self",))
+    # One query for everything the reply's effects read: commitment_change (the meeting and
+    # its initiative, for a new date), the help request and the co-chairs' email (the table,
+    # its initiative and organization). These rows are the locked ones that commitment_change
+    # and help_request_open_for change (already_locked=True): nothing is read twice.
+    found = sorted(
+        Commitment.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, person_id=person.pk, organization_id=nag.organization_id)
-        .select_related("table__initiative__organization")
-    }
+        .select_related("meeting", "table__initiative__organization")
+        # In the model's order, sorted here: three rows need no ORDER BY in the query.
+        .order_by(),
+        key=lambda c: (c.position, c.pk),
+    )
+    rows = {c.pk: c for c in found}
+    for c in rows.values():
+        if c.meeting.initiative_id == c.table.initiative_id:
+            # The meeting's initiative is the table's: the same object, not another query.
+            Meeting.initiative.field.set_cached_value(c.meeting, c.table.initiative)
     listed = [
         Listed(number=n, commitment_id=pk, what=rows[pk].what, due_date=rows[pk].due_date)
         for n, pk in enumerate(ids, start=1)
@@ -226,6 +246,7 @@ def reply_handle(inbound: InboundEmail, message: email.message.Message) -> Inbou
                 channel=Channel.EMAIL_REPLY,
                 by_person=person,
                 message_id=inbound.message_id,
+                already_locked=True,
                 **_changes(intent.action, intent.note, intent.new_date),
             )
         except ValidationError as error:
@@ -243,6 +264,7 @@ def reply_handle(inbound: InboundEmail, message: email.message.Message) -> Inbou
                 text=intent.note or text,
                 channel=Channel.EMAIL_REPLY,
                 inbound=inbound,
+                already_locked=True,
             )
             line["notified"] = opened.notified
         recorded.append(line)
@@ -259,6 +281,7 @@ def reply_handle(inbound: InboundEmail, message: email.message.Message) -> Inbou
                 by_person=person,
                 message_id=inbound.message_id,
                 note=note,
+                already_locked=True,
             )
             outcome.append(
                 _entry(item.number, item.commitment_id, UNCLEAR, note=note, reason=flags[0])
@@ -286,6 +309,8 @@ def reply_handle(inbound: InboundEmail, message: email.message.Message) -> Inbou
 
 
 def _save(inbound: InboundEmail) -> None:
+    """One write: what was read and done, with what workplans.inbound read from the headers
+    and matched (it leaves the row to be written here)."""
     inbound.save(
         update_fields=[
             "status",
@@ -294,6 +319,14 @@ def _save(inbound: InboundEmail) -> None:
             "outcome",
             "processed_at",
             "confirmation",
+            "message_id",
+            "from_address",
+            "subject",
+            "recipients",
+            "organization",
+            "person",
+            "nag_message",
+            "token",
         ]
     )
 

@@ -606,11 +606,18 @@ def commitment_change(
     note: str = "",
     message_id: str = "",
     expected_version: int | None = None,
+    already_locked: bool = False,
 ) -> Commitment:
     """Change a commitment's status, due date or progress note, and record who, how and when.
-    Nothing changes (and nothing is recorded) when the request changes nothing."""
+    Nothing changes (and nothing is recorded) when the request changes nothing.
+
+    `already_locked`: the caller read `commitment` with select_for_update in the current
+    transaction (an email reply locks every commitment it lists at once); that row is changed
+    as it is instead of being read and locked a second time."""
     locked = (
-        Commitment.objects.select_for_update()
+        commitment
+        if already_locked
+        else Commitment.objects.select_for_update()
         .select_related("meeting__initiative")
         .get(pk=commitment.pk)
     )
@@ -634,9 +641,21 @@ def commitment_change(
         locked.completed_at = timezone.now()
     elif new_status != Commitment.Status.DONE:
         locked.completed_at = None
+    # Incremented by the database; the row is locked, so the new value is the old one + 1
+    # (no need to read the row back).
+    version = locked.version
     locked.version = F("version") + 1
-    locked.save()
-    locked.refresh_from_db()
+    locked.save(
+        update_fields=[
+            "status",
+            "due_date",
+            "progress_note",
+            "completed_at",
+            "version",
+            "updated_at",
+        ]
+    )
+    locked.version = version + 1
     _record(
         locked,
         channel=channel,

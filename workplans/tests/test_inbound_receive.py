@@ -134,6 +134,22 @@ def test_the_same_message_id_again_by_any_way_in_is_one_row_and_queues_nothing(
     assert InboundEmail.objects.get().source == "pipe"
 
 
+def test_receiving_is_one_insert_and_a_duplicate_one_more_lookup(
+    db: None, django_assert_num_queries: Any
+) -> None:
+    """A new message: the insert in its savepoint (3; the test runs in a transaction, outside
+    one it is BEGIN and the insert). A message already stored: the insert refused by the unique
+    key and rolled back to the savepoint, then the stored row looked up (5)."""
+    raw = gmail_reply(to=f"reply+{UNKNOWN_TOKEN}@reply.localhost")
+    with django_assert_num_queries(3):
+        first, created = inbound_receive(raw=raw, source=InboundEmail.Source.PIPE)
+    with django_assert_num_queries(5):
+        again, created_again = inbound_receive(raw=raw, source=InboundEmail.Source.PIPE)
+
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    assert InboundEmail.objects.count() == 1
+
+
 def test_a_message_without_message_id_is_known_by_the_digest_of_its_bytes(db: None) -> None:
     raw = gmail_reply(to=f"reply+{UNKNOWN_TOKEN}@reply.localhost", message_id=None)
     other = gmail_reply(to=f"reply+{UNKNOWN_TOKEN}@reply.localhost", message_id=None, body="Hi")
