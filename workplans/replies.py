@@ -271,8 +271,12 @@ def reply_handle(inbound: InboundEmail, message: email.message.Message) -> Inbou
 
     if reading.unclear or not reading.intents:
         flags.insert(0, reading.reason or _("The reply was not understood."))
-        # The person's words are kept on every commitment they may be about, as a note only.
-        concerned = [item for item in listed if item.commitment_id not in addressed]
+        # The person's words are kept, as a note only, on the commitments the part not
+        # understood names; when it names none, on every one the reply said nothing clear about.
+        if reading.concerned:
+            concerned = [item for item in listed if item.commitment_id in reading.concerned]
+        else:
+            concerned = [item for item in listed if item.commitment_id not in addressed]
         note = text if len(text) <= UNCLEAR_NOTE_MAX else text[: UNCLEAR_NOTE_MAX - 1] + "…"
         for item in concerned if text.strip() else []:
             commitment_change(

@@ -254,6 +254,24 @@ def test_what_is_clear_is_applied_and_the_rest_passed_to_staff(world: ReplyWorld
     )
 
 
+def test_the_unclear_part_is_a_note_only_on_the_commitment_it_names(world: ReplyWorld) -> None:
+    c1, c2, c3 = world.commitments
+    inbound = answer(world, "1 is done. About 2, I talked to Maria yesterday.")
+
+    inbound.refresh_from_db()
+    assert inbound.status == InboundEmail.Status.NEEDS_LOOK
+    assert inbound.reason == "Mentions commitment 2 without saying what about it."
+    assert outcome(inbound) == [(1, "done", True), (2, "unclear", False)]
+    text = "1 is done. About 2, I talked to Maria yesterday."
+    assert [
+        (ch.commitment_id, ch.old_status, ch.new_status, ch.note)
+        for ch in changes_since_setup(world)
+    ] == [(c1.pk, "open", "done", ""), (c2.pk, "", "", text)]
+    assert (world.fresh(2).status, world.fresh(2).progress_note) == ("open", text)
+    # Commitment 3 was not mentioned: nothing is written on it.
+    assert (world.fresh(3).status, world.fresh(3).progress_note) == ("open", c3.progress_note)
+
+
 def test_a_done_commitment_is_not_reopened_by_email(world: ReplyWorld) -> None:
     commitment_change(
         commitment=world.commitments[0], channel=Channel.WEB, status=Commitment.Status.DONE
