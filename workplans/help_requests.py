@@ -68,12 +68,10 @@ def _table_leaders(commitment: Commitment, asker: Person) -> list[_Recipient]:
         )
         .exclude(person__email="")
         .exclude(person_id=asker.pk)
-        .select_related("person")
         .order_by("person__full_name", "person_id")
+        .values_list("person__full_name", "person__email", "person__preferred_language")
     )
-    return [
-        _Recipient(s.person.full_name, s.person.email, s.person.preferred_language) for s in seats
-    ]
+    return [_Recipient(name, address, language) for name, address, language in seats]
 
 
 def _staff(organization_id: int) -> list[_Recipient]:
