@@ -169,10 +169,12 @@ def _read(
     return text, listed, commitments, organization, reading
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reply_handle(inbound: InboundEmail, message: email.message.Message) -> InboundEmail:
     """Apply a matched reply (inbound.person and inbound.nag_message are set). Runs in the
-    caller's transaction: if anything fails, every write here is undone with it."""
+    caller's transaction (in one of its own when there is none): if anything fails, every write
+    here is undone with it. No savepoint of its own: a caller that goes on after a failure rolls
+    back to one of its own (workplans.inbound does)."""
     person = inbound.person
     nag = inbound.nag_message
     if person is None or nag is None:
