@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
 
-from backbone.mail.compose import compose
+from backbone.mail.compose import compose, render_plain
 from backbone.models import OutboundEmail
 from initiatives.models import Person
 from workplans.links import action_url, unsubscribe_url
@@ -36,9 +40,14 @@ class Section:
     meeting: Meeting
     intro: str
     own: list[Numbered]
-    # The recap's chart: every commitment made at the meeting, whoever made it.
-    chart: list[Commitment]
     next_meeting: Meeting | None
+    # What everyone at the meeting reads alike, rendered once (see SharedParts.head): the
+    # opening paragraph and, in the recap, the chart of every commitment made at the meeting,
+    # whoever made it, and the next meeting's date.
+    head_text: str = ""
+    head_html: SafeString = field(default_factory=SafeString)
+    chart_text: str = ""
+    chart_html: SafeString = field(default_factory=SafeString)
 
 
 def reply_address(person: Person, token: str) -> str:
@@ -54,33 +63,108 @@ class NagDraft:
     commitment_ids: list[int]
 
 
+@dataclass(frozen=True)
+class ChartRow:
+    """One line of a recap chart, with its date already written out in the active language."""
+
+    what: str
+    why: str
+    who: str
+    due: str
+    # "by Dec 4", for the plain-text chart.
+    by_due: str
+
+
+class SharedParts:
+    """The parts of NAG emails that are the same for everyone at a meeting, for one whole
+    sweep: each recapped meeting's commitments loaded once, its chart rendered once per
+    language, and each section's opening (intro, chart, next meeting) once per touch, language
+    and time zone — then shared by every email that carries them. Kept across the sweep's
+    batches: in a large tenant each batch of people covers most closed meetings again."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[Commitment]] = {}
+        self.rendered: dict[tuple[int, str], tuple[str, SafeString]] = {}
+        self.heads: dict[tuple[int, str, str, str], tuple[str, SafeString]] = {}
+        self._dates: dict[tuple[date, str], tuple[str, str]] = {}
+
+    def load(self, meeting_ids: set[int]) -> None:
+        """One query for the meetings not loaded yet."""
+        missing = meeting_ids - self.rows.keys()
+        if not missing:
+            return
+        for pk in missing:
+            self.rows[pk] = []
+        for c in (
+            Commitment.objects.filter(meeting_id__in=missing)
+            .select_related("person")
+            .only("meeting_id", "what", "why", "due_date", "person__full_name")
+            .order_by("meeting_id", "position", "id")
+        ):
+            self.rows[c.meeting_id].append(c)
+
+    def _due(self, day: date, language: str) -> tuple[str, str]:
+        key = (day, language)
+        if key not in self._dates:
+            due = date_format(day, pgettext("date format", "M j"))
+            self._dates[key] = (due, gettext("by %(due)s") % {"due": due})
+        return self._dates[key]
+
+    def rendered_chart(self, meeting_id: int) -> tuple[str, SafeString]:
+        """The chart in the active language; empty when nothing was committed."""
+        language = translation.get_language() or "en"
+        key = (meeting_id, language)
+        if key not in self.rendered:
+            chart = [
+                ChartRow(c.what, c.why, c.person.full_name, *self._due(c.due_date, language))
+                for c in self.rows[meeting_id]
+            ]
+            if not chart:
+                self.rendered[key] = ("", SafeString())
+            else:
+                context = {"chart": chart}
+                self.rendered[key] = (
+                    render_plain("emails/nag_chart.txt", context),
+                    mark_safe(render_to_string("emails/nag_chart.html", context)),  # noqa: S308
+                )
+        return self.rendered[key]
+
+    def head(self, section: Section, time_zone: str) -> tuple[str, SafeString]:
+        """The section's opening, text and HTML, in the active language."""
+        language = translation.get_language() or "en"
+        key = (section.meeting.pk, section.touch, language, time_zone)
+        if key not in self.heads:
+            if section.touch == Touch.RECAP:
+                section.chart_text, section.chart_html = self.rendered_chart(section.meeting.pk)
+            context = {"s": section, "time_zone": time_zone}
+            self.heads[key] = (
+                render_plain("emails/nag_section.txt", context),
+                mark_safe(render_to_string("emails/nag_section.html", context)),  # noqa: S308
+            )
+        return self.heads[key]
+
+
 @dataclass
 class SweepData:
     """What the sections of many emails need, loaded once for a whole sweep batch, so an email
     costs the same few queries however many sections it has."""
 
     intros: dict[tuple[int, str], str]
-    # The recap's chart of each recapped meeting.
-    charts: dict[int, list[Commitment]]
+    parts: SharedParts
     next_meetings: dict[int, Meeting | None]
 
 
-def load_sweep_data(reminders: Iterable[Reminder]) -> SweepData:
-    """Three queries, whatever the number of reminders (their meetings must be loaded)."""
+def load_sweep_data(reminders: Iterable[Reminder], parts: SharedParts | None = None) -> SweepData:
+    """Three queries, whatever the number of reminders (their meetings must be loaded); the
+    recap charts' query only for meetings `parts` has not loaded yet."""
     meetings = {r.meeting_id: r.meeting for r in reminders}
     recapped = {r.meeting_id for r in reminders if r.touch == Touch.RECAP}
     intros = {
         (c.meeting_id, c.touch): c.intro
         for c in TouchControl.objects.filter(meeting_id__in=meetings).exclude(intro="")
     }
-    charts: dict[int, list[Commitment]] = {pk: [] for pk in recapped}
-    if recapped:
-        for c in (
-            Commitment.objects.filter(meeting_id__in=recapped)
-            .select_related("person", "key_action", "strategy")
-            .order_by("meeting_id", "position", "id")
-        ):
-            charts[c.meeting_id].append(c)
+    parts = parts if parts is not None else SharedParts()
+    parts.load(recapped)
     upcoming: dict[int, list[Meeting]] = defaultdict(list)
     for m in Meeting.objects.filter(
         table_id__in={m.table_id for m in meetings.values()}, status=Meeting.Status.SCHEDULED
@@ -90,7 +174,7 @@ def load_sweep_data(reminders: Iterable[Reminder]) -> SweepData:
         pk: next((u for u in upcoming[m.table_id] if u.starts_at > m.starts_at), None)
         for pk, m in meetings.items()
     }
-    return SweepData(intros=intros, charts=charts, next_meetings=next_meetings)
+    return SweepData(intros=intros, parts=parts, next_meetings=next_meetings)
 
 
 def build_nag_message(
@@ -106,53 +190,52 @@ def build_nag_message(
     organization = items[0][0].meeting.organization
     if data is None:
         data = load_sweep_data([r for r, _ in items])
-    intros = data.intros
-    sections: list[Section] = []
-    numbered_ids: list[int] = []
-    number = 0
-    for reminder, own in items:
-        numbered = []
-        for c in own:
-            # A commitment appears once per email, even when two touches of its meeting fall
-            # into one digest: the reply numbers must each name one commitment.
-            if c.status not in Commitment.ACTIVE or c.pk in numbered_ids:
-                continue
-            number += 1
-            numbered_ids.append(c.pk)
-            numbered.append(
-                Numbered(
-                    number,
-                    c,
-                    action_url(person_id=person.pk, commitment_id=c.pk, action="done"),
-                    action_url(person_id=person.pk, commitment_id=c.pk, action="need_help"),
-                    action_url(person_id=person.pk, commitment_id=c.pk, action="new_date"),
+    language = person.preferred_language or "en"
+    initiative = items[0][0].meeting.initiative
+    time_zone = initiative.effective_time_zone
+    with translation.override(language):
+        intros = data.intros
+        sections: list[Section] = []
+        numbered_ids: list[int] = []
+        number = 0
+        for reminder, own in items:
+            numbered = []
+            for c in own:
+                # A commitment appears once per email, even when two touches of its meeting fall
+                # into one digest: the reply numbers must each name one commitment.
+                if c.status not in Commitment.ACTIVE or c.pk in numbered_ids:
+                    continue
+                number += 1
+                numbered_ids.append(c.pk)
+                numbered.append(
+                    Numbered(
+                        number,
+                        c,
+                        action_url(person_id=person.pk, commitment_id=c.pk, action="done"),
+                        action_url(person_id=person.pk, commitment_id=c.pk, action="need_help"),
+                        action_url(person_id=person.pk, commitment_id=c.pk, action="new_date"),
+                    )
                 )
-            )
-        chart: list[Commitment] = []
-        if reminder.touch == Touch.RECAP:
-            chart = data.charts[reminder.meeting_id]
-        sections.append(
-            Section(
+            section = Section(
                 touch=reminder.touch,
                 meeting=reminder.meeting,
                 intro=intros.get((reminder.meeting_id, reminder.touch), ""),
                 own=numbered,
-                chart=chart,
                 next_meeting=data.next_meetings[reminder.meeting_id],
             )
-        )
-    initiative = items[0][0].meeting.initiative
+            section.head_text, section.head_html = data.parts.head(section, time_zone)
+            sections.append(section)
     unsubscribe = unsubscribe_url(person_id=person.pk, initiative_id=initiative.pk)
     context: dict[str, Any] = {
         "person": person,
         "sections": sections,
         "digest": len(sections) > 1,
         "first": sections[0],
-        "time_zone": initiative.effective_time_zone,
+        "time_zone": time_zone,
         "unsubscribe_url": unsubscribe,
         "has_own": bool(numbered_ids),
     }
-    with translation.override(person.preferred_language or "en"):
+    with translation.override(language):
         message = compose(
             kind=f"nag_{sections[0].touch}" if len(sections) == 1 else "nag_digest",
             template="nag",

@@ -255,10 +255,11 @@ def _skip_reason(
 def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> SweepResult:
     """One sweep: claim what is due, send one email per person, record what happened. Each
     batch of people costs a fixed number of queries, plus a few per email."""
-    from workplans.emails import load_sweep_data, send_nag_email
+    from workplans.emails import SharedParts, load_sweep_data, send_nag_email
 
     now = now or timezone.now()
     result = SweepResult()
+    parts = SharedParts()
     while True:
         token, ids = _claim(now, limit)
         if not ids:
@@ -299,7 +300,7 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
         by_person: dict[int, list[Reminder]] = defaultdict(list)
         for r in reminders:
             by_person[r.person_id].append(r)
-        data = load_sweep_data(reminders)
+        data = load_sweep_data(reminders, parts)
         tokens = fresh_tokens(len(by_person))
         for person_reminders, reply_token in zip(by_person.values(), tokens, strict=True):
             _send_person(

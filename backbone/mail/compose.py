@@ -17,7 +17,7 @@ ORG_HEADER = "X-Backbone-Organization"
 KIND_HEADER = "X-Backbone-Kind"
 
 
-def _render_plain(name: str, ctx: dict[str, Any]) -> str:
+def render_plain(name: str, ctx: dict[str, Any]) -> str:
     """Subjects and plain-text bodies are not HTML: a partner's "O'Brien & Sons" must arrive
     as written, not as "O&#x27;Brien &amp; Sons" (Django escapes every template by default)."""
     template: Any = get_template(name)
@@ -37,8 +37,8 @@ def compose(
     """`kind` files the email in the outbox; `template` (default: the kind) names the files."""
     ctx = {"organization": organization, "site_url": settings.SITE_URL, **context}
     name = template or kind
-    subject = " ".join(_render_plain(f"emails/{name}.subject.txt", ctx).split())
-    text = _render_plain(f"emails/{name}.txt", ctx)
+    subject = " ".join(render_plain(f"emails/{name}.subject.txt", ctx).split())
+    text = render_plain(f"emails/{name}.txt", ctx)
     html = render_to_string(f"emails/{name}.html", ctx)
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     sender = (

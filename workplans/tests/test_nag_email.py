@@ -105,6 +105,15 @@ def test_the_recap_and_check_in_arrive_with_headers_numbers_and_working_links(
     assert sorted(action_links(ana.html)) == sorted(links)
     assert f'href="{unsubscribe}"' in ana.html
     assert ">1.</strong> Book the library room for the family reading night" in ana.html
+    # The same chart in the HTML part: one row per commitment of the meeting, in order.
+    rows = re.findall(
+        r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", ana.html
+    )
+    assert [(re.sub("<.*", "", what), who, due) for what, who, due in rows] == [
+        (c.what, c.person.full_name, c.due_date.strftime("%b %-d"))
+        for c in world.meeting.commitments.order_by("position", "id").select_related("person")
+    ]
+    assert ">What</th>" in ana.html
     nag = NagMessage.objects.get(person=world.ana)
     assert nag.commitment_ids == [world.c1.pk, world.c2.pk]
 
