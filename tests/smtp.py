@@ -35,6 +35,15 @@ class Received:
 @dataclass
 class _Handler:
     received: list[Received] = field(default_factory=list)
+    # SMTP sessions opened (one EHLO each): shows whether a sender reuses its connection.
+    sessions: int = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        self.sessions += 1
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -55,6 +64,10 @@ class SMTPSink:
     def received(self) -> list[Received]:
         return self._handler.received
 
+    @property
+    def sessions(self) -> int:
+        return self._handler.sessions
+
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
@@ -66,6 +79,12 @@ class SMTPSink:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    def restart(self) -> None:
+        """The server goes away (dropping its sessions) and comes back on the same port."""
+        self._controller.stop()
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
 
 
 @pytest.fixture

@@ -9,12 +9,16 @@ send that email twice; we prefer that to losing it.
 
 from __future__ import annotations
 
+import contextlib
+import smtplib
+import time
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Q
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from backbone.models import OutboundEmail
@@ -31,21 +35,82 @@ def _claimable(now: datetime) -> Q:
     )
 
 
+class _Transport:
+    """The worker process's open connection to the email transport, reused from one email to
+    the next: a new SMTP session per email (connect, greeting, EHLO, maybe STARTTLS and AUTH)
+    costs more than sending it. A connection idle for a while is reopened rather than trusted;
+    any failure closes it, so the next email starts afresh."""
+
+    IDLE_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self.connection: BaseEmailBackend | None = None
+        self.key: tuple[str, str, int] | None = None
+        self.last_used = 0.0
+
+    def _key(self) -> tuple[str, str, int]:
+        return (settings.BACKBONE_DELIVERY_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            # A dead connection is dropped either way.
+            with contextlib.suppress(Exception):
+                self.connection.close()
+        self.connection = None
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        key = self._key()
+        if (
+            self.connection is not None
+            and self.key == key
+            and time.monotonic() - self.last_used < self.IDLE_SECONDS
+        ):
+            try:
+                self._send(message)
+                return
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                # The server closed the session while it sat idle, before this email was
+                # handed over: send it once more on a fresh connection.
+                self.close()
+        else:
+            self.close()
+        connection = get_connection(settings.BACKBONE_DELIVERY_BACKEND, fail_silently=False)
+        connection.open()
+        self.connection, self.key = connection, key
+        self._send(message)
+
+    def _send(self, message: EmailMultiAlternatives) -> None:
+        assert self.connection is not None
+        try:
+            self.connection.send_messages([message])
+        except Exception:
+            self.close()
+            raise
+        self.last_used = time.monotonic()
+
+
+_transport = _Transport()
+
+
 def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
-    """Send one queued email. Raises on a transport error so the task can retry it."""
+    """Send one queued email. Raises on a transport error so the task can retry it.
+    Three queries: claim (counting the attempt and fixing the Message-ID), read, record."""
     now = timezone.now()
+    # One Message-ID per email, kept across retries, so a receiver can tell a retry from a new
+    # email and a reply's In-Reply-To can name it: set on the first attempt only.
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "backbone.local"
     claimed = OutboundEmail.objects.filter(_claimable(now), pk=pk).update(
-        claimed_at=now, next_attempt_at=None
+        claimed_at=now,
+        next_attempt_at=None,
+        attempts=F("attempts") + 1,
+        message_id=Case(
+            When(message_id="", then=Value(make_msgid(domain=domain))),
+            default=F("message_id"),
+        ),
     )
     if claimed != 1:
         return None  # sent already, or another worker holds it
     row = OutboundEmail.objects.get(pk=pk)
-    # One Message-ID per email, kept across retries, so a receiver can tell a retry from a
-    # new email and a reply's In-Reply-To can name it.
-    message_id = row.message_id or make_msgid(
-        domain=(parseaddr(row.from_email)[1].rpartition("@")[2] or "backbone.local")
-    )
-    OutboundEmail.objects.filter(pk=pk).update(attempts=row.attempts + 1, message_id=message_id)
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -53,14 +118,12 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
         to=row.to,
         cc=row.cc,
         reply_to=row.reply_to,
-        headers={**row.headers, "Message-ID": message_id},
+        headers={**row.headers, "Message-ID": row.message_id},
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
     try:
-        get_connection(settings.BACKBONE_DELIVERY_BACKEND, fail_silently=False).send_messages(
-            [message]
-        )
+        _transport.send(message)
     except Exception as exc:
         OutboundEmail.objects.filter(pk=pk).update(
             claimed_at=None, error=f"{type(exc).__name__}: {exc}"[:2000]
@@ -69,14 +132,16 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     # An email provider (anymail) answers with its own id, which its bounce and complaint
     # webhooks quote: keep that one when there is one.
     provider_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
-    OutboundEmail.objects.filter(pk=pk).update(
-        status=OutboundEmail.Status.SENT,
-        sent_at=timezone.now(),
-        claimed_at=None,
-        error="",
-        message_id=str(provider_id or message_id)[:255],
-    )
-    row.refresh_from_db()
+    done = {
+        "status": OutboundEmail.Status.SENT,
+        "sent_at": timezone.now(),
+        "claimed_at": None,
+        "error": "",
+        "message_id": str(provider_id or row.message_id)[:255],
+    }
+    OutboundEmail.objects.filter(pk=pk).update(**done)
+    for name, value in done.items():
+        setattr(row, name, value)
     return row
 
 

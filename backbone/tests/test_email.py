@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from backbone.mail import delivery
 from backbone.mail.compose import compose
 from backbone.mail.delivery import outbound_email_deliver, stuck_email_ids
 from backbone.models import OutboundEmail
@@ -199,6 +200,55 @@ def test_a_real_smtp_server_receives_exactly_the_message(personas: Any, smtp_ser
     assert len(smtp_server.wait_for(2, timeout=0.5)) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts, row.sent_at) == (OutboundEmail.Status.SENT, 1, time_sent)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_sends_one_email_after_another_over_one_smtp_session(
+    personas: Any, smtp_server: Any
+) -> None:
+    for n in range(3):
+        _send(personas.org, to=[f"p{n}@example.org"])
+
+    received = smtp_server.wait_for(3)
+    assert sorted(r.rcpt_tos[0] for r in received) == [
+        "p0@example.org",
+        "p1@example.org",
+        "p2@example.org",
+    ]
+    assert smtp_server.sessions == 1
+    assert list(OutboundEmail.objects.values_list("status", "attempts")) == [("sent", 1)] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_restart_between_emails_costs_no_email_and_no_attempt(
+    personas: Any, smtp_server: Any
+) -> None:
+    _send(personas.org, to=["first@example.org"])
+    assert len(smtp_server.wait_for(1)) == 1
+    # The server goes away and comes back on the same port: the kept session is dead.
+    smtp_server.restart()
+
+    _send(personas.org, to=["second@example.org"])
+
+    received = smtp_server.wait_for(2)
+    assert [r.rcpt_tos for r in received] == [["first@example.org"], ["second@example.org"]]
+    assert smtp_server.sessions == 2
+    assert list(OutboundEmail.objects.order_by("pk").values_list("status", "attempts")) == [
+        ("sent", 1),
+        ("sent", 1),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_session_is_not_trusted(
+    personas: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery._Transport, "IDLE_SECONDS", 0.0)
+    for n in range(2):
+        _send(personas.org, to=[f"p{n}@example.org"])
+
+    assert len(smtp_server.wait_for(2)) == 2
+    assert smtp_server.sessions == 2
 
 
 @pytest.mark.django_db
