@@ -12,8 +12,10 @@ and for 10,000 touches, which must not grow. Queries are counted with an execute
 CaptureQueriesContext: that one keeps at most 9,000 queries (Django's queries_log limit) and
 holds every SQL string in memory, which would falsify both the count and the peak.
 
-The broker is REDIS_URL when set, else the filesystem broker in a temporary folder (so a
-development worker running on var/ never takes the benchmark's tasks). Run alone:
+The broker is Redis, as in production: REDIS_URL when set, else a Redis answering on the default
+local port (database 14, emptied before and after), else — printed as such — the development
+filesystem broker in a temporary folder, whose 0.1 s polling caps a worker well below an SMTP
+server's pace (a development worker running on var/ never takes the benchmark's tasks). Run alone:
 `python -m bench.nag` is the sweep process; `make bench` runs the whole measurement.
 """
 
@@ -84,10 +86,14 @@ class Sink:
         with self.counter.get_lock():
             self.counter.value = 0
 
-    def wait_for(self, count: int, timeout: float) -> float:
-        """Wait until the sink accepted `count` messages; returns the wall-clock time then."""
+    def wait_for(self, count: int, timeout: float, sender: subprocess.Popen[str]) -> float:
+        """Wait until the sink accepted `count` messages; returns the wall-clock time then.
+        Gives up at once when the sending process failed (nothing more will come)."""
         deadline = time.monotonic() + timeout
         while self.count < count:
+            if sender.poll() not in (None, 0):
+                _, err = sender.communicate()
+                raise RuntimeError(f"the sweep failed:\n{err[-4000:]}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the sink got {self.count} of {count} emails in {timeout} s")
             time.sleep(0.01)
@@ -221,7 +227,25 @@ def sweep_main() -> None:
 # --- The measurement ------------------------------------------------------------------------
 
 
-def _env(sink: Sink, var_dir: Path) -> dict[str, str]:
+LOCAL_REDIS = "redis://127.0.0.1:6379/14"
+
+
+def _broker() -> str:
+    """REDIS_URL, else the local Redis when one answers, else "" (the filesystem broker)."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    try:
+        import redis
+
+        client = redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=1)
+        client.ping()
+        client.flushdb()
+    except Exception:
+        return ""
+    return LOCAL_REDIS
+
+
+def _env(sink: Sink, var_dir: Path, broker: str) -> dict[str, str]:
     from django.conf import settings
 
     from tests.integration.worker import database_url
@@ -241,6 +265,8 @@ def _env(sink: Sink, var_dir: Path) -> dict[str, str]:
         "BACKBONE_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
     }
+    if broker:
+        env["REDIS_URL"] = broker
     return env
 
 
@@ -254,7 +280,7 @@ def _run_sweep(env: dict[str, str], sink: Sink, emails: int) -> dict[str, Any]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    all_in = sink.wait_for(emails, WAIT_SECONDS)
+    all_in = sink.wait_for(emails, WAIT_SECONDS, process)
     out, err = process.communicate(timeout=WAIT_SECONDS)
     if process.returncode != 0:
         raise RuntimeError(f"the sweep failed:\n{err[-4000:]}")
@@ -308,7 +334,8 @@ def delivery(ctx: BenchContext) -> list[Row]:
         var_dir = Path(tmp) / "var"
         for folder in ("celery-broker", "celery-control"):
             (var_dir / folder).mkdir(parents=True)
-        env = _env(sink, var_dir)
+        broker = _broker()
+        env = _env(sink, var_dir, broker)
         worker = Worker(env, Path(tmp) / "worker.log", concurrency=WORKER_CONCURRENCY)
         worker.start(timeout=60)
         try:
@@ -332,6 +359,10 @@ def delivery(ctx: BenchContext) -> list[Row]:
             worker.stop()
             sink.stop()
             _reset(org)
+            if broker == LOCAL_REDIS:
+                import redis
+
+                redis.Redis.from_url(LOCAL_REDIS).flushdb()
             # Kept for a look after the run (var/ is not committed).
             shutil.copy(Path(tmp) / "worker.log", Path(settings.VAR_DIR) / "bench-nag-worker.log")
     few, many = reports[FEW], reports[TOUCHES]
@@ -347,6 +378,13 @@ def delivery(ctx: BenchContext) -> list[Row]:
         )
     )
     rows.append(Row("raw smtplib, one connection", raw, "emails/s"))
+    rows.append(
+        Row(
+            f"broker: {broker.rsplit('@', 1)[-1] if broker else 'filesystem (development)'}",
+            WORKER_CONCURRENCY,
+            "worker processes",
+        )
+    )
     rows.append(
         Row(
             f"{FEW:,} touches → {few['emails']:,} emails",
