@@ -265,19 +265,25 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
         if not ids:
             return result
         reminders = list(
-            Reminder.objects.filter(pk__in=ids, claim_token=token)
-            .order_by("person_id", "due_at", "id")
-            .select_related(
-                "person",
-                "person__organization",
-                "meeting",
-                "meeting__organization",
-                "meeting__table",
-                "meeting__initiative",
-                "meeting__initiative__nag_settings",
-                "meeting__initiative__organization",
+            Reminder.objects.filter(pk__in=ids, claim_token=token).order_by(
+                "person_id", "due_at", "id"
             )
         )
+        # Each person and each meeting loaded once, however many of the batch's reminders
+        # name them (a join would build them again for every reminder).
+        people = Person.objects.select_related("organization").in_bulk(
+            {r.person_id for r in reminders}
+        )
+        meetings = Meeting.objects.select_related(
+            "organization",
+            "table",
+            "initiative",
+            "initiative__nag_settings",
+            "initiative__organization",
+        ).in_bulk({r.meeting_id for r in reminders})
+        for r in reminders:
+            r.person = people[r.person_id]
+            r.meeting = meetings[r.meeting_id]
         meeting_ids = {r.meeting_id for r in reminders}
         person_ids = {r.person_id for r in reminders}
         opted_out = set(

@@ -2,8 +2,8 @@
 many sections (touches) the email has. Pinned, so a query per section, per commitment or per
 recipient cannot creep back in.
 
-Per batch (13): the claim (a savepoint, the people, the compare-and-set, the release, the
-claimed ids), the reminders with their people and meetings, opt-outs, skipped touches, the
+Per batch (15): the claim (a savepoint, the people, the compare-and-set, the release, the
+claimed ids), the reminders, their people, their meetings, opt-outs, skipped touches, the
 people's commitments, intros, recap charts, next meetings, and the reply tokens. Per email (5):
 the person's savepoint and its release, the outbox row, the NAG message, the reminders'
 status."""
@@ -23,7 +23,7 @@ from workplans.tests.factories import MeetingFactory
 from workplans.tests.reminder_world import DueWorld, due_world
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-PER_BATCH = 13
+PER_BATCH = 15
 PER_EMAIL = 5
 
 
