@@ -5,8 +5,6 @@ acts once — all on real RFC 822 bytes."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.db import connections
 from django.utils import timezone
 
 from backbone.models import OutboundEmail
+from tests.concurrency import at_once
 from workplans import replies
 from workplans.inbound import (
     automatic_reason,
@@ -498,30 +497,6 @@ def test_a_reply_whose_task_was_lost_is_queued_again(db: None) -> None:
 # --- Two deliveries at once (PostgreSQL) --------------------------------------------------------
 
 
-def _at_once(count: int, work: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except BaseException as exc:  # handed to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_of_one_message_at_once_make_one_row() -> None:
@@ -529,7 +504,7 @@ def test_two_deliveries_of_one_message_at_once_make_one_row() -> None:
     assert vendor == "postgresql", f"this race needs PostgreSQL; the database is {vendor}"
     raw = gmail_reply(to=TO, message_id="<race@mail.gmail.com>")
 
-    results = _at_once(
+    results = at_once(
         4, lambda: inbound_receive(raw=raw, source=InboundEmail.Source.WEBHOOK, provider="x")
     )
 

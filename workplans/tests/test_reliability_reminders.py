@@ -20,18 +20,18 @@ as messages a real SMTP server received.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backbone.models import OutboundEmail
 from backbone.tasks import requeue_stuck_emails
+from tests.concurrency import at_once, require_postgresql
 from workplans import emails, reminders
 from workplans.models import Reminder, Touch
 from workplans.reminders import CLAIM_TIMEOUT, send_due_reminders
@@ -281,50 +281,16 @@ def test_flushing_the_broker_between_sweep_and_delivery_loses_and_doubles_nothin
 # --- Real threads (PostgreSQL) ------------------------------------------------------------------
 
 
-def _at_once(count: int, work: Callable[[], Any]) -> list[Any]:
-    """Run `work` in `count` threads released together; each thread uses (and closes) its own
-    database connection. Re-raises the first error of any thread."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except BaseException as exc:  # handed to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    if errors:
-        raise errors[0]
-    assert len(results) == count
-    return results
-
-
-def _require_postgresql() -> None:
-    vendor = connections["default"].vendor
-    assert vendor == "postgresql", (
-        f"this race needs PostgreSQL's row locks; the database is {vendor}"
-    )
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("limit", [reminders.BATCH, 3])
 def test_two_sweeps_at_once_on_two_connections_send_each_reminder_once(
     personas: Any, smtp_server: Any, limit: int
 ) -> None:
-    _require_postgresql()
+    require_postgresql()
     world = due_world(personas.org, count=PEOPLE, due_at=NOW)
 
-    results = _at_once(2, lambda: send_due_reminders(now=NOW, limit=limit))
+    results = at_once(2, lambda: send_due_reminders(now=NOW, limit=limit))
 
     assert sum(r.sent_emails for r in results) == PEOPLE
     assert sorted(a for r in results for a in r.recipients) == world.addresses
@@ -338,10 +304,10 @@ def test_two_sweeps_at_once_on_two_connections_send_each_reminder_once(
 def test_two_beat_processes_sweeping_at_once_send_each_reminder_once(
     personas: Any, smtp_server: Any
 ) -> None:
-    _require_postgresql()
+    require_postgresql()
     world = due_world(personas.org, count=PEOPLE, due_at=timezone.now() - timedelta(minutes=1))
 
-    results = _at_once(4, lambda: sweep_reminders.delay().result)
+    results = at_once(4, lambda: sweep_reminders.delay().result)
 
     assert sum(results) == PEOPLE
     assert_each_reminder_sent_once(world)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from backbone.models import OutboundEmail
+from tests.concurrency import at_once, require_postgresql
 from workplans.models import (
     Channel,
     Commitment,
@@ -44,7 +45,6 @@ from workplans.tests.reply_world import (
     reply_message,
     reply_world,
 )
-from workplans.tests.test_reliability_reminders import _at_once, _require_postgresql
 
 # As the reply's header has it, and as stored (workplans.inbound keeps it without brackets).
 HEADER_ID = "<CAF=reply-1@mail.gmail.com>"
@@ -583,7 +583,7 @@ def test_dismiss_resolves_and_changes_nothing(world: ReplyWorld, clock: Any) -> 
 def test_two_need_help_replies_at_once_open_one_help_request(personas: Any) -> None:
     """Two replies about the same commitment processed by two workers at the same moment: the
     commitments' row locks order them, so the second adds to the first one's request."""
-    _require_postgresql()
+    require_postgresql()
     world = reply_world(personas)
     messages = [
         reply_message(world, f"2 need help with the venue, {word}", message_id=f"<{word}@x.org>")
@@ -596,7 +596,7 @@ def test_two_need_help_replies_at_once_open_one_help_request(personas: Any) -> N
         message, inbound = pending.pop()
         return handle(world, message, inbound)
 
-    results = _at_once(2, work)
+    results = at_once(2, work)
 
     assert sorted(r.status for r in results) == ["applied", "applied"]
     request = HelpRequest.objects.get()
