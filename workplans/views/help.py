@@ -20,13 +20,12 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backbone.access import get_in_org_or_404
-from backbone.http import OrgRequest
+from backbone.http import OrgRequest, safe_next
 from initiatives.access import LEAD_ROLES
 from initiatives.models import Initiative, Seat
 from workplans import help_requests as help_service
@@ -158,12 +157,7 @@ def _help_request(request: OrgRequest, help_request_id: int) -> HelpRequest:
 
 
 def _back(request: OrgRequest, org_slug: str) -> str:
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return reverse("help_requests", kwargs={"org_slug": org_slug})
+    return safe_next(request, reverse("help_requests", kwargs={"org_slug": org_slug}))
 
 
 def _respond(

@@ -18,12 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
-from backbone.http import OrgRequest
+from backbone.http import OrgRequest, safe_next
 from initiatives.models import Initiative, Person, Seat
 from workplans import nag_admin
 from workplans.forms.nag import (
@@ -331,9 +330,9 @@ def person_undeliverable_clear(request: OrgRequest, org_slug: str, person_id: in
         _("Reminders to %(email)s will go out again.")
         % {"email": person.email or person.full_name},
     )
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect(reverse("person_detail", kwargs={"org_slug": org_slug, "person_id": person.pk}))
+    return redirect(
+        safe_next(
+            request,
+            reverse("person_detail", kwargs={"org_slug": org_slug, "person_id": person.pk}),
+        )
+    )

@@ -24,13 +24,12 @@ from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backbone.access import get_in_org_or_404, require_perm
-from backbone.http import OrgRequest
+from backbone.http import OrgRequest, safe_next
 from workplans import replies as reply_service
 from workplans import reply_text
 from workplans.models import Commitment, InboundEmail
@@ -191,12 +190,7 @@ def _list_url(org_slug: str) -> str:
 
 
 def _back(request: OrgRequest, org_slug: str) -> str:
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return _list_url(org_slug)
+    return safe_next(request, _list_url(org_slug))
 
 
 # --- The list -------------------------------------------------------------------------------
