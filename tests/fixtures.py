@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from backbone.models import Membership, Organization, User
 from backbone.roles import Role
@@ -42,6 +43,16 @@ def _email_through_outbox(settings: Any) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     # Password hashing is deliberately slow; tests create many users and test no hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Generator[None, None, None]:
+    """Each test starts in the site's language: a request in Spanish leaves Spanish active in
+    the thread (LocaleMiddleware does not switch back), which would leak into the next test
+    that the same worker runs."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

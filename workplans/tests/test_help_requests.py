@@ -80,15 +80,16 @@ def test_opening_a_help_request_emails_each_co_chair_in_their_language(
     assert carla.to == ["carla@cochairs.example.org"]
     assert dev.to == ["dev@cochairs.example.org"]
     url = HELP_URL.format(pk=world.initiative.pk)
+    # Each co-chair reads it in their own language: Carla in Spanish, Dev in English.
+    assert carla.subject == "Ana Diaz necesita ayuda: Find a venue for the summer reading kickoff"
+    assert dev.subject == "Ana Diaz needs help: Find a venue for the summer reading kickoff"
     for sent in (carla, dev):
         assert sent.organization_id == world.org.pk
-        assert sent.subject == "Ana Diaz needs help: Find a venue for the summer reading kickoff"
         assert sent.reply_to == ["ana@partners.example.org"]
         assert sent.headers == {"Auto-Submitted": "auto-generated"}
         assert sent.from_email == f"{SENDER} <backbone@localhost>"
         assert url in sent.body_text
         assert f'href="{url}"' in sent.body_html
-    # Carla reads Spanish: her email is written in it (the greeting is already translated).
     assert carla.body_text.startswith("Hola, Carla Reyes:\n")
     assert dev.body_text == (
         "Hello Dev Patel,\n\n"
@@ -108,8 +109,9 @@ def test_blocked_says_blocked(world: ReplyWorld) -> None:
     open_for_venue(world, kind=HelpRequest.Kind.BLOCKED, text="")
     sent = help_emails()
     assert [e.subject for e in sent] == [
-        "Ana Diaz is blocked: Find a venue for the summer reading kickoff"
-    ] * 2
+        "Ana Diaz tiene un bloqueo: Find a venue for the summer reading kickoff",
+        "Ana Diaz is blocked: Find a venue for the summer reading kickoff",
+    ]
     assert "Ana Diaz says a commitment made at the Early Learning workgroup is blocked:" in (
         sent[1].body_text
     )
@@ -286,8 +288,9 @@ def test_the_need_help_link_opens_a_help_request(world: ReplyWorld) -> None:
         "Who has the library contact?",
     )
     assert [e.subject for e in help_emails()] == [
-        "Ana Diaz needs help: Book the library room for the family reading night"
-    ] * 2
+        "Ana Diaz necesita ayuda: Book the library room for the family reading night",
+        "Ana Diaz needs help: Book the library room for the family reading night",
+    ]
     change = CommitmentChange.objects.filter(commitment=world.commitments[0]).last()
     assert change is not None
     assert (change.channel, change.new_status) == ("email_link", "need_help")
