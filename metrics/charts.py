@@ -664,7 +664,7 @@ def _ticks(low: float, high: float) -> list[float]:
 
 
 def _wrap(title: str) -> str:
-    return "\n".join(textwrap.wrap(title, 52)) or title
+    return "\n".join(textwrap.wrap(title, 42)) or title
 
 
 def _aligned(points: Sequence[Point], axis: list[tuple[str, date]]) -> list[float | None]:
