@@ -364,7 +364,7 @@ def check_rows(
     if progress is not None:
         progress(total, total)
     _check_percent_columns(checked, units, percent_as_fraction=percent_as_fraction)
-    checked.new_categories = sorted(new_categories.values())
+    checked.new_categories = list(new_categories.values())  # in the file's order
     return checked
 
 
