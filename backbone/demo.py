@@ -84,6 +84,7 @@ DEMO_BUILDERS: list[str] = [
     "backbone.demo.build_members",
     "initiatives.demo.build_common_agenda",
     "workplans.demo.build_workplans",
+    "metrics.demo.build_measurement",
 ]
 
 
