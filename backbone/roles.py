@@ -71,6 +71,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_help_requests": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
     "view_all_help_requests": frozenset({Role.STAFF, Role.STEERING}),
     "manage_help_requests": STAFF_ONLY,
+    # Shared measurement: everyone reads the indicators, performance measures and their data;
+    # staff keep them and import data. Whoever reads the data may export it.
+    "view_measurement": EVERYONE,
+    "manage_measurement": STAFF_ONLY,
 }
 
 

@@ -20,6 +20,7 @@ organization_api = [
     path("", include("backbone.api.urls")),
     path("", include("initiatives.api.urls")),
     path("", include("workplans.api.urls")),
+    path("", include("metrics.api.urls")),
 ]
 
 urlpatterns = [

@@ -39,6 +39,11 @@ from initiatives.tests.factories import (
     StrategyFactory,
     TableFactory,
 )
+from metrics.tests.factories import (
+    DataPointFactory,
+    IndicatorFactory,
+    PerformanceMeasureFactory,
+)
 from tests.factories import (
     APITokenFactory,
     InvitationFactory,
@@ -207,6 +212,21 @@ def _help_request_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _indicator_of_other(world: World) -> int:
+    made: Any = IndicatorFactory(result__initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _measure_of_other(world: World) -> int:
+    made: Any = PerformanceMeasureFactory(initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _data_point_of_other(world: World) -> int:
+    made: Any = DataPointFactory(indicator__result__initiative__organization=world.other)
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -255,6 +275,9 @@ ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
     "api-meetings-attendance": {"pk": _meeting_of_other},
     "api-commitments-detail": {"pk": _commitment_of_other},
     "api-commitments-history": {"pk": _commitment_of_other},
+    "api-indicators-detail": {"pk": _indicator_of_other},
+    "api-performance-measures-detail": {"pk": _measure_of_other},
+    "api-data-points-detail": {"pk": _data_point_of_other},
 }
 
 # Route name -> why the sweep need not cover it. Keep it short, and say why.
@@ -279,6 +302,9 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "api-key-actions-detail": {"description": "Taken over", "version": "1"},
     "api-meetings-detail": {"title": "Taken over", "notes": "Intruders win."},
     "api-commitments-detail": {"status": "done", "progress_note": "Taken over"},
+    "api-indicators-detail": {"name": "Taken over", "definition": "Ours now."},
+    "api-performance-measures-detail": {"name": "Taken over", "kind": "better_off"},
+    "api-data-points-detail": {"value": "1", "note": "Taken over"},
     "org_settings": {
         "name": "Taken over",
         "time_zone": "UTC",
