@@ -251,6 +251,7 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "commitment_id": _commitment_of_other,
     "reply_id": _reply_of_other,
     "help_request_id": _help_request_of_other,
+    "indicator_id": _indicator_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
