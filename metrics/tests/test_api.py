@@ -55,7 +55,7 @@ def world(personas: Personas) -> World:
     initiative: Any = InitiativeFactory(organization=personas.org, name="Lakeshore Reads")
     result: Any = ResultFactory(initiative=initiative, statement="Children read by grade 3.")
     indicator: Any = IndicatorFactory(
-        result=result, name="Third graders reading at grade level", unit=Unit.PERCENT
+        result=result, name="Third graders reading at grade level", unit=Unit.PERCENT, position=0
     )
     measure: Any = PerformanceMeasureFactory(
         initiative=initiative, name="Families served", unit=Unit.COUNT
