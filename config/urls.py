@@ -15,6 +15,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     *org_urlpatterns,
     path("", include("initiatives.urls")),
     path("", include("workplans.urls")),
+    path("", include("metrics.urls")),
     path("", include("metrics.urls_export")),
 ]
 organization_api = [

@@ -39,6 +39,7 @@ from initiatives.tests.factories import (
     StrategyFactory,
     TableFactory,
 )
+from metrics.data_imports import data_import_create
 from metrics.tests.factories import (
     DataPointFactory,
     IndicatorFactory,
@@ -227,6 +228,18 @@ def _data_point_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _data_import_of_other(world: World) -> int:
+    # Previewed and ready: an import that skipped the tenancy check would write B's values.
+    indicator: Any = IndicatorFactory(result__initiative__organization=world.other, name="B")
+    made = data_import_create(
+        initiative=indicator.initiative,
+        data=b"Indicator,Period,Value\nB,2024,41%\n",
+        file_name="b.csv",
+        uploaded_by=world.other_staff,
+    )
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -252,6 +265,8 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "reply_id": _reply_of_other,
     "help_request_id": _help_request_of_other,
     "indicator_id": _indicator_of_other,
+    "measure_id": _measure_of_other,
+    "import_id": _data_import_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
@@ -372,6 +387,19 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "opt_out_reverse": {"consent": "on"},
     "reply_apply": {"commitment": "1", "action": "done"},
     "help_request_resolve": {"note": "Taken over"},
+    "indicator_create": {"name": "Taken over", "unit": "count", "direction": "higher"},
+    "indicator_edit": {"name": "Taken over", "unit": "count", "direction": "higher"},
+    "indicator_notes": {"story": "Taken over", "action_plan": "Intruders win."},
+    "measure_create": {"name": "Taken over", "kind": "how_much", "unit": "count"},
+    "measure_edit": {
+        "name": "Taken over",
+        "kind": "better_off",
+        "unit": "count",
+        "direction": "higher",
+        "frequency": "annual",
+    },
+    "measure_notes": {"story": "Taken over", "action_plan": "Intruders win."},
+    "data_import_detail": {"layout": "long", "column_0": "", "column_1": "period"},
 }
 
 
