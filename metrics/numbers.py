@@ -44,6 +44,8 @@ _COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _SPACE_GROUPS = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d*)?")
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][-+]?\d{1,3}")
 CURRENCY_SIGNS = ("US$", "$", "€", "£")
+# What most cells of a large file look like ("45.2", "45.2%", "1234"): read without the rest.
+_SIMPLE = re.compile(r"(\d{1,14})(\.\d{0,4})?(%?)")
 
 
 class NumberError(ValueError):
@@ -102,6 +104,17 @@ def parse_number(text: object, *, unit: str, parentheses_negative: bool = False)
 
 
 def _parse_text(original: str, *, unit: str, parentheses_negative: bool) -> Parsed:
+    simple = _SIMPLE.fullmatch(original)
+    if simple is not None and (unit == PERCENT or not simple[3]):
+        whole, fraction, sign = simple.groups()
+        fraction = (fraction or "").rstrip("0").rstrip(".")
+        value = Decimal(whole + fraction)
+        if unit == PERCENT and value > 100:
+            raise NumberError(
+                _("“%(text)s” is an out-of-range percent: percentages go from 0 to 100.")
+                % {"text": _shown(original)}
+            )
+        return Parsed(value, False, "", sign)
     text = " ".join(original.translate(_SPACES).split())
     if not text:
         return BLANK

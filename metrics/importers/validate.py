@@ -214,6 +214,7 @@ def check_rows(
         return found
 
     group_indicators: dict[str, IndicatorInfo | str] = {}
+    indicator_cache: dict[Any, tuple[str, IndicatorInfo | None]] = {}
     seen: dict[tuple[int, str, Any], int] = {}
     units: dict[tuple[str, int], _ColumnUnits] = {}
     percent_as_fraction = mapping.percent_as_fraction
@@ -222,7 +223,9 @@ def check_rows(
     category_column = cols.get(CATEGORY, "")
 
     extra = [(c, position[c] + 1) for c in extra_columns if c in position]
-    for done, row in enumerate(frame.itertuples(index=True, name=None), start=1):
+    # Plain lists rather than itertuples: a row is then a tuple of Python objects, read fast.
+    lists = [frame.index.tolist(), *(frame[c].tolist() for c in frame.columns)]
+    for done, row in enumerate(zip(*lists, strict=True), start=1):
         number = int(row[0])
         if progress is not None and done % every == 0:
             progress(done, total)
@@ -242,26 +245,30 @@ def check_rows(
                 row_failed = True
                 break
         if get_indicator is not None:
-            name = _text(get_indicator(row))
+            raw_name = get_indicator(row)
+            if raw_name in indicator_cache:
+                name, row_indicator = indicator_cache[raw_name]
+            else:
+                name = _text(raw_name)
+                row_indicator = context.indicators.get(_key(name))
+                indicator_cache[raw_name] = (name, row_indicator)
             if not name:
                 checked.error(number, indicator_column, _("The indicator is empty."))
                 row_failed = True
-            else:
-                row_indicator = context.indicators.get(_key(name))
-                if row_indicator is None:
-                    checked.error(
-                        number,
-                        indicator_column,
-                        _("This initiative has no indicator called “%(name)s”.") % {"name": name},
-                    )
-                    row_failed = True
+            elif row_indicator is None:
+                checked.error(
+                    number,
+                    indicator_column,
+                    _("This initiative has no indicator called “%(name)s”.") % {"name": name},
+                )
+                row_failed = True
         category_id: int | None = None
         new_category: tuple[str, str] | None = None
         category_key: Any = None
         if get_category is not None:
             category_text = _text(get_category(row))
             dimension_text = _text(get_dimension(row)) if get_dimension else mapping.dimension_name
-            if category_text and _key(category_text) not in TOTAL_NAMES:
+            if category_text:
                 found = read_category(dimension_text, category_text, get_dimension is not None)
                 if isinstance(found, str):
                     checked.error(number, category_column, found)
@@ -414,6 +421,8 @@ def _find_category(
     named_in_file: bool,
 ) -> tuple[int | None, tuple[str, str] | None] | str:
     category = _key(category_text)
+    if category in TOTAL_NAMES:
+        return None, None
     if dimension_text and not named_in_file and _key(dimension_text) not in context.dimensions:
         # The dimension was guessed from the column's header ("Raza/etnia"): the groups may
         # well exist under the initiative's own name for it.

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import F
 
 from initiatives.tests.factories import ResultFactory
 from metrics.importers.commit import ImportRefused, data_points_import
@@ -66,7 +68,7 @@ def stored(indicator: Indicator) -> list[tuple[str, str | None, Decimal | None, 
         )
         for p in DataPoint.objects.filter(indicator=indicator)
         .select_related("category")
-        .order_by("period_start", "category__position", "category_id")
+        .order_by("period_start", F("category__position").asc(nulls_first=True))
     ]
 
 
@@ -295,5 +297,7 @@ def test_import_queries_do_not_grow_with_the_rows(
     add_groups(indicator)
     checked = checked_report_card(indicator)
 
-    with django_assert_num_queries(7):
+    # The same for 19 rows or 200,000 (one batch): PostgreSQL stages with COPY, which is not
+    # counted, and drops its staging table at commit; SQLite inserts it and drops it.
+    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 13):
         data_points_import(initiative=indicator.initiative, checked=checked, batch=2000)
