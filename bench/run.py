@@ -30,6 +30,7 @@ BENCHMARKS = [
     "bench.web.pages",
     "bench.nag.delivery",
     "bench.replies.replies",
+    "bench.metrics_import.imports",
 ]
 
 
