@@ -191,6 +191,7 @@ class Series:
     category_id: int | None
     dimension: str
     points: list[SeriesPoint]
+    dimension_id: int | None = None
 
 
 def measured_series(measured: Indicator | PerformanceMeasure) -> list[Series]:
@@ -218,6 +219,7 @@ def measured_series(measured: Indicator | PerformanceMeasure) -> list[Series]:
                 category_id=key,
                 dimension=category.dimension.name if category else "",
                 points=[],
+                dimension_id=category.dimension_id if category else None,
             )
         lines[key].points.append(
             SeriesPoint(point.period, point.period_start, point.value, point.suppressed)

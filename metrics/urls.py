@@ -4,7 +4,7 @@ data import is found by its own id within the organization."""
 
 from django.urls import path
 
-from metrics.views import edit, imports, pages
+from metrics.views import edit, imports, pages, svg
 
 urlpatterns = [
     path(
@@ -43,6 +43,28 @@ urlpatterns = [
         edit.measure_notes,
         name="measure_notes",
     ),
+    # Each chart as an SVG file.
+    path(
+        "indicators/<int:indicator_id>/chart.svg",
+        svg.indicator_trend_svg,
+        name="indicator_trend_svg",
+    ),
+    path(
+        "indicators/<int:indicator_id>/groups/<int:dimension_id>/chart.svg",
+        svg.indicator_groups_svg,
+        name="indicator_groups_svg",
+    ),
+    path(
+        "performance-measures/<int:measure_id>/chart.svg",
+        svg.measure_trend_svg,
+        name="measure_trend_svg",
+    ),
+    path(
+        "performance-measures/<int:measure_id>/groups/<int:dimension_id>/chart.svg",
+        svg.measure_groups_svg,
+        name="measure_groups_svg",
+    ),
+    path("gaps/<int:gap_id>/chart.svg", svg.gap_svg, name="gap_svg"),
     path("data-imports/<int:import_id>/", imports.data_import_detail, name="data_import_detail"),
     path(
         "data-imports/<int:import_id>/import/",

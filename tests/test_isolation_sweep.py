@@ -42,6 +42,8 @@ from initiatives.tests.factories import (
 from metrics.data_imports import data_import_create
 from metrics.tests.factories import (
     DataPointFactory,
+    DimensionFactory,
+    DisparityGapFactory,
     IndicatorFactory,
     PerformanceMeasureFactory,
 )
@@ -228,6 +230,16 @@ def _data_point_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _dimension_of_other(world: World) -> int:
+    made: Any = DimensionFactory(initiative__organization=world.other)
+    return int(made.pk)
+
+
+def _gap_of_other(world: World) -> int:
+    made: Any = DisparityGapFactory(indicator__result__initiative__organization=world.other)
+    return int(made.pk)
+
+
 def _data_import_of_other(world: World) -> int:
     # Previewed and ready: an import that skipped the tenancy check would write B's values.
     indicator: Any = IndicatorFactory(result__initiative__organization=world.other, name="B")
@@ -267,6 +279,8 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "indicator_id": _indicator_of_other,
     "measure_id": _measure_of_other,
     "import_id": _data_import_of_other,
+    "dimension_id": _dimension_of_other,
+    "gap_id": _gap_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).

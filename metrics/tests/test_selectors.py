@@ -300,6 +300,7 @@ def test_measured_series_gives_everyone_first_then_each_group_in_order(
                 SeriesPoint("2022", y[2022], None, True),
                 SeriesPoint("2023", y[2023], Decimal("35.5")),
             ],
+            reading["race"].pk,
         ),
         Series(
             "White",
@@ -310,6 +311,7 @@ def test_measured_series_gives_everyone_first_then_each_group_in_order(
                 SeriesPoint("2022", y[2022], Decimal("56.0")),
                 SeriesPoint("2023", y[2023], Decimal("57.0")),
             ],
+            reading["race"].pk,
         ),
     ]
     assert selectors.latest_total(series[1].points) == series[1].points[2]

@@ -69,6 +69,8 @@ class Chart:
     note: str = ""
     target_period: str = ""
     target_text: str = ""
+    dimension_id: int | None = None  # a by-group chart's disaggregation
+    download: str = ""  # the address of the chart as an SVG file
 
 
 @dataclass
@@ -235,6 +237,7 @@ def by_dimension(measured: Measured, series: list[Series]) -> list[Chart]:
             groups.setdefault(line.dimension, []).append(line)
     result = []
     for index, (dimension, lines) in enumerate(groups.items()):
+        dimension_id = lines[0].dimension_id
         drawn = ([as_line(total)] if total else []) + [as_line(s) for s in lines]
         title = _("%(name)s by %(dimension)s") % {
             "name": measured.name,
@@ -254,7 +257,7 @@ def by_dimension(measured: Measured, series: list[Series]) -> list[Chart]:
             chart_id=chart_id,
         )
         table = charts.chart_table(unit=measured.unit, lines=drawn, unit_label=measured.unit_label)
-        result.append(Chart(chart_id, title, svg, table))
+        result.append(Chart(chart_id, title, svg, table, dimension_id=dimension_id))
     return result
 
 

@@ -32,6 +32,7 @@ from metrics.views.common import (
     history,
     trend,
 )
+from metrics.views.svg import download_url
 
 
 def _totals(points: Any, key: str) -> dict[int, Series]:
@@ -127,6 +128,15 @@ def _measured_page(
         .first()
     )
     head = headline(measured, total)
+    slug = request.organization.slug
+    if trend_chart is not None:
+        trend_chart.download = download_url(slug, measured, "trend")
+    group_charts = by_dimension(measured, series)
+    for chart in group_charts:
+        chart.download = download_url(slug, measured, "groups", chart.dimension_id)
+    drawn_gaps = gap_charts(measured, series, gaps) if is_indicator else []
+    for chart, gap in zip(drawn_gaps, gaps, strict=True):
+        chart.download = reverse("gap_svg", args=[slug, gap.pk])
     return render(
         request,
         template,
@@ -138,8 +148,8 @@ def _measured_page(
             "fresh": freshness(measured),
             "trend": trend_chart,
             "forecast_end": ahead[-1] if ahead else None,
-            "group_charts": by_dimension(measured, series),
-            "gap_charts": gap_charts(measured, series, gaps) if is_indicator else [],
+            "group_charts": group_charts,
+            "gap_charts": drawn_gaps,
             "gaps": gaps,
             "note": note,
             "changes": history(measured),
