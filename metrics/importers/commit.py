@@ -144,9 +144,11 @@ def data_points_import(
         )
         in stored
     )
-    fresh = iter(_allocate_ids(created))
     ops = connection.ops
     postgres = connection.vendor == "postgresql"
+    # PostgreSQL numbers the new rows itself as it inserts them (and hands them to their history
+    # rows through RETURNING); SQLite's are taken here, to join the history rows on.
+    fresh = iter([] if postgres else _allocate_ids(created))
 
     def staged() -> Any:
         for point in checked.points:
@@ -155,7 +157,7 @@ def data_points_import(
             is_new = pk is None
             period = point.period
             yield (
-                next(fresh) if is_new else pk,
+                (None if postgres else next(fresh)) if is_new else pk,
                 is_new,
                 point.indicator_id,
                 period.label,
@@ -173,7 +175,10 @@ def data_points_import(
     now = timezone.now()
     with connection.cursor() as cursor:
         _stage(cursor, staged(), total=total, batch=batch, progress=progress, postgres=postgres)
-        _write(cursor, org_id=org_id, now=now, user=user, postgres=postgres)
+        if postgres:
+            _write_postgresql(cursor, org_id=org_id, now=now, user=user)
+        else:
+            _write_sqlite(cursor, org_id=org_id, now=now, user=user)
     if progress is not None:
         progress(total, total)
     return Written(created=created, updated=total - created, categories_created=len(new_ids))
@@ -241,11 +246,69 @@ def _stage(
         cursor.executemany(sql, chunk)
 
 
-def _write(cursor: Any, *, org_id: int, now: Any, user: Any, postgres: bool) -> None:
+def _history_columns(
+    source: str, *, history_type: str, stamp: Any, user: Any, cast: bool = False
+) -> tuple[list[str], list[str], list[Any]]:
+    """The history table's columns, and for each the value taken from the data point rows
+    `source` (an alias), with the parameters of the placeholders among them. With `cast`, each
+    placeholder says its type (a NULL in a UNION would otherwise be read as text)."""
+    history = DataPoint.history.model
+    point_columns = {f.column for f in DataPoint._meta.concrete_fields}
+    targets: list[str] = []
+    values: list[str] = []
+    params: list[Any] = []
+    for f in history._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        targets.append(f.column)
+        if f.column in point_columns:
+            values.append(f"{source}.{f.column}")
+        elif f.column == "history_type":
+            values.append(history_type)
+        else:
+            values.append(f"CAST(%s AS {f.cast_db_type(connection)})" if cast else "%s")
+            if f.column == "history_date":
+                params.append(stamp)
+            elif f.column == "history_user_id":
+                params.append(getattr(user, "pk", None))
+            else:  # history_change_reason
+                params.append(None)
+    return targets, values, params
+
+
+def _write_postgresql(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
+    """One statement: the update of the stored points and the insert of the new ones each hand
+    the rows they wrote (RETURNING) to the insert of their history rows, so neither the new ids
+    nor the written rows are read back."""
     table = DataPoint._meta.db_table
-    stamp = now if postgres else connection.ops.adapt_datetimefield_value(now)
+    history = DataPoint.history.model._meta.db_table
     copied = [name for name, _kind in STAGE_COLUMNS if name not in ("id", "is_new")]
-    new_true = "TRUE" if postgres else "1"
+    targets, updated_values, updated_params = _history_columns(
+        "u", history_type="'~'", stamp=now, user=user, cast=True
+    )
+    _targets, new_values, new_params = _history_columns(
+        "i", history_type="'+'", stamp=now, user=user, cast=True
+    )
+    sets = ", ".join(f"{c} = s.{c}" for c in copied if c not in ("indicator_id", "period"))
+    cursor.execute(
+        f"WITH u AS (UPDATE {table} SET {sets}, updated_at = %s FROM {STAGE} AS s "  # noqa: S608
+        f"WHERE {table}.id = s.id AND NOT s.is_new RETURNING {table}.*), "
+        f"i AS (INSERT INTO {table} (organization_id, measure_id, {', '.join(copied)}, "
+        f"created_at, updated_at) SELECT %s, NULL, {', '.join(copied)}, %s, %s "
+        f"FROM {STAGE} WHERE is_new RETURNING *) "
+        f"INSERT INTO {history} ({', '.join(targets)}) "
+        f"SELECT {', '.join(updated_values)} FROM u "
+        f"UNION ALL SELECT {', '.join(new_values)} FROM i",
+        [now, org_id, now, now, *updated_params, *new_params],
+    )
+
+
+def _write_sqlite(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
+    """SQLite has no data-modifying WITH: an update, an insert (with the ids taken up front),
+    and the history rows joined on those ids."""
+    table = DataPoint._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    copied = [name for name, _kind in STAGE_COLUMNS if name not in ("id", "is_new")]
     cursor.execute(
         f"UPDATE {table} SET "  # noqa: S608
         + ", ".join(f"{c} = s.{c}" for c in copied if c not in ("indicator_id", "period"))
@@ -255,38 +318,18 @@ def _write(cursor: Any, *, org_id: int, now: Any, user: Any, postgres: bool) -> 
     cursor.execute(
         f"INSERT INTO {table} (id, organization_id, measure_id, {', '.join(copied)}, "  # noqa: S608
         f"created_at, updated_at) SELECT id, %s, NULL, {', '.join(copied)}, %s, %s "
-        f"FROM {STAGE} WHERE is_new = {new_true}",
+        f"FROM {STAGE} WHERE is_new = 1",
         [org_id, stamp, stamp],
     )
-    history = DataPoint.history.model
-    targets: list[str] = []
-    values: list[str] = []
-    params: list[Any] = []
-    point_columns = {f.column for f in DataPoint._meta.concrete_fields}
-    for f in history._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        targets.append(f.column)
-        if f.column in point_columns:
-            values.append(f"d.{f.column}")
-        elif f.column == "history_type":
-            values.append(f"CASE WHEN s.is_new = {new_true} THEN '+' ELSE '~' END")
-        elif f.column == "history_date":
-            values.append("%s")
-            params.append(stamp)
-        elif f.column == "history_user_id":
-            values.append("%s")
-            params.append(getattr(user, "pk", None))
-        else:  # history_change_reason
-            values.append("%s")
-            params.append(None)
+    targets, values, params = _history_columns(
+        "d", history_type="CASE WHEN s.is_new = 1 THEN '+' ELSE '~' END", stamp=stamp, user=user
+    )
     cursor.execute(
-        f"INSERT INTO {history._meta.db_table} ({', '.join(targets)}) "  # noqa: S608
+        f"INSERT INTO {DataPoint.history.model._meta.db_table} ({', '.join(targets)}) "  # noqa: S608
         f"SELECT {', '.join(values)} FROM {table} AS d JOIN {STAGE} AS s ON d.id = s.id",
         params,
     )
-    if not postgres:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
 
 
 def import_mapping_remember(*, initiative: Any, source_key: str, mapping: dict[str, Any]) -> None:

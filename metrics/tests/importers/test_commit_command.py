@@ -298,6 +298,73 @@ def test_import_queries_do_not_grow_with_the_rows(
     checked = checked_report_card(indicator)
 
     # The same for 19 rows or 200,000 (one batch): PostgreSQL stages with COPY, which is not
-    # counted, and drops its staging table at commit; SQLite inserts it and drops it.
-    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 13):
+    # counted, writes the points and their history in one statement and drops its staging table
+    # at commit; SQLite inserts it, takes the new ids, writes in three statements and drops it.
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 13):
         data_points_import(initiative=indicator.initiative, checked=checked, batch=2000)
+
+
+def test_every_new_and_updated_value_gets_its_history_row_with_who_and_when() -> None:
+    from dataclasses import replace
+
+    from tests.factories import UserFactory
+
+    indicator = make_indicator()
+    add_groups(indicator)
+    staff: Any = UserFactory()
+    checked = checked_report_card(indicator)
+    written = data_points_import(initiative=indicator.initiative, checked=checked, user=staff)
+    assert (written.created, written.updated) == (19, 0)
+    first = dict(DataPoint.objects.values_list("id", "created_at"))
+
+    # The next load revises the first value and brings the rest unchanged.
+    checked.points[0] = replace(checked.points[0], value=Decimal("46.1"))
+    written = data_points_import(initiative=indicator.initiative, checked=checked)
+    assert (written.created, written.updated) == (0, 19)
+
+    points = {p.pk: p for p in DataPoint.objects.all()}
+    assert set(points) == set(first)
+    assert {p.created_at for p in points.values()} == set(first.values())
+    history = list(
+        DataPoint.history.order_by("history_id").values_list(
+            "id",
+            "history_type",
+            "history_user_id",
+            "history_change_reason",
+            "history_date",
+            "organization_id",
+            "indicator_id",
+            "measure_id",
+            "period",
+            "category_id",
+            "value",
+            "suppressed",
+            "suppression_marker",
+            "created_at",
+            "updated_at",
+        )
+    )
+    assert len(history) == 38
+    added, changed = history[:19], history[19:]
+    assert sorted(h[0] for h in added) == sorted(h[0] for h in changed) == sorted(points)
+    assert {h[1:4] for h in added} == {("+", staff.pk, None)}
+    assert {h[1:4] for h in changed} == {("~", None, None)}
+    # Each history row holds the point as written then: the revised value in the second.
+    revised = next(p for p in points.values() if p.value == Decimal("46.1"))
+    for h in changed:
+        point = points[h[0]]
+        assert h[4:] == (
+            point.updated_at,
+            indicator.organization_id,
+            indicator.pk,
+            None,
+            point.period,
+            point.category_id,
+            point.value,
+            point.suppressed,
+            point.suppression_marker,
+            point.created_at,
+            point.updated_at,
+        )
+    assert [h[10] for h in added if h[0] == revised.pk] == [Decimal("45.2000")]
+    assert {h[4] for h in added} == {h[13] for h in added} == set(first.values())
