@@ -47,6 +47,8 @@ FORECAST_WINDOW = 5
 WIDTH = 480
 HEIGHT = 300
 FONT_SIZE = 15
+# About the width of one character of an axis label (FONT_SIZE - 1 in a sans-serif), in px.
+LABEL_CHAR_WIDTH = 8.5
 
 # Distinct on white (each at least 4.5:1) and distinct from each other; the project's palette.
 LINE_COLOURS = ("#1f5f5b", "#234f78", "#a12c25", "#7a4d00", "#5b3f7a", "#23643a")
@@ -586,6 +588,10 @@ def _render(
     labels = [label for label, _start in axis]
     longest = max((len(label) for label in labels), default=4)
     fits = max(2, int((WIDTH - 90) / (longest * 8.5 + 14)))
+    # An x label is centred under its period, so the first and the last stick out of the plot by
+    # half their width: leave that much room at each side (the left side already has the y
+    # labels' room), or "SY2025-26" is cut at the chart's right edge.
+    half_label = math.ceil(longest * LABEL_CHAR_WIDTH / 2) + 4
     every = max(1, math.ceil(len(labels) / fits))
     values = [v for s in series for v in s.values if v is not None]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
@@ -623,7 +629,8 @@ def _render(
         value_formatter=formatter,
         margin=12,
         margin_bottom=12 + missing_rows * 21,
-        margin_right=28,
+        margin_right=max(28, half_label),
+        margin_left=max(12, half_label - _y_label_room(ticks, formatter)),
         spacing=12,
         dots_size=4,
         tooltip_border_radius=0,
@@ -637,6 +644,11 @@ def _render(
     chart.add_xml_filter(_labelled(title.replace("\n", " "), description, chart_id, kind))
     svg = chart.render(is_unicode=True)
     return mark_safe(svg)  # noqa: S308 - pygal escapes every label it writes
+
+
+def _y_label_room(ticks: Sequence[float], formatter: Callable[[float], str]) -> int:
+    """About how wide pygal's y labels are: the room left of the plot the x labels may use."""
+    return int(max((len(formatter(t)) for t in ticks), default=1) * LABEL_CHAR_WIDTH) + 10
 
 
 def _ticks(low: float, high: float) -> list[float]:

@@ -13,6 +13,8 @@ from django.utils import translation
 
 from metrics.charts import (
     FORECAST_DASH,
+    LABEL_CHAR_WIDTH,
+    WIDTH,
     ChartTable,
     Line,
     Point,
@@ -299,6 +301,41 @@ def test_trend_chart_is_self_contained_svg() -> None:
     assert root.get("aria-labelledby") == "reading-title reading-desc"
     assert root.get("viewBox") == "0 0 480 388"
     assert root.get("width") is None  # scales to its container, down to phone width
+
+
+def _school_year(start: int, value: float) -> Point:
+    return Point(f"SY{start}-{(start + 1) % 100:02d}", date(start, 7, 1), value)
+
+
+@pytest.mark.parametrize("unit", ["percent", "count"])
+def test_the_first_and_last_period_labels_fit_inside_the_chart(unit: str) -> None:
+    """An x label is centred under its period: the last one must not run past the right edge
+    (nor the first past the left), even when it is as long as "SY2025-26"."""
+    points = [_school_year(y, 40.0 + y - 2016) for y in range(2016, 2026)]
+    svg = trend_chart(
+        title="Third graders reading at grade level by race/ethnicity",
+        description="",
+        unit=unit,
+        direction="higher",
+        lines=[Line("Everyone", points), Line("White", points)],
+        baseline=None,
+        target=None,
+        forecast=None,
+    )
+    root = parse(svg)
+    plot = next(g for g in root.iter(f"{SVG}g") if "plot" in classes(g))
+    match = re.match(r"translate\(([\d.]+)", plot.get("transform", ""))
+    assert match is not None
+    left = float(match[1])
+    axis = next(g for g in root.iter(f"{SVG}g") if classes(g) == {"axis", "x"})
+    labels = [(t.text or "", left + float(t.get("x", 0))) for t in axis.iter(f"{SVG}text")]
+
+    assert labels[0][0] == "SY2016-17"
+    assert labels[-1][0] == "SY2025-26"
+    for text, x in (labels[0], labels[-1]):
+        half = len(text) * LABEL_CHAR_WIDTH / 2
+        assert x - half >= 0, text
+        assert x + half <= WIDTH, text
 
 
 def test_trend_chart_names_and_describes_itself() -> None:
