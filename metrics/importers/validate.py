@@ -117,6 +117,8 @@ def _key(text: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # nearly every cell: the rest of the tests are for XLSX cells
+        return value.strip()
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
@@ -211,6 +213,27 @@ def check_rows(
             context, mapping, dimension_text, category_text, new_categories, named_in_file
         )
         category_cache[cache_key] = found
+        return found
+
+    # A large file repeats its values ("45.2%", "*"): each text is read once per unit. Only text
+    # is kept (1 and True, or 1.0 and 1, are equal keys but not the same cell).
+    numbers: dict[tuple[str, str], Parsed | NumberError] = {}
+    parentheses_negative = mapping.parentheses_negative
+
+    def read_number(raw: Any, unit: str) -> Parsed | NumberError:
+        if raw.__class__ is not str:
+            try:
+                return parse_number(raw, unit=unit, parentheses_negative=parentheses_negative)
+            except NumberError as error:
+                return error
+        cache_key = (unit, raw)
+        found = numbers.get(cache_key)
+        if found is None:
+            try:
+                found = parse_number(raw, unit=unit, parentheses_negative=parentheses_negative)
+            except NumberError as error:
+                found = error
+            numbers[cache_key] = found
         return found
 
     group_indicators: dict[str, IndicatorInfo | str] = {}
@@ -308,13 +331,11 @@ def check_rows(
             point_period = column_period or row_period
             if point_period is None:
                 continue
-            try:
-                parsed: Parsed = parse_number(
-                    raw, unit=indicator.unit, parentheses_negative=mapping.parentheses_negative
-                )
-            except NumberError as error:
-                checked.error(number, header, str(error))
+            parsed_or_error = read_number(raw, indicator.unit)
+            if isinstance(parsed_or_error, NumberError):
+                checked.error(number, header, str(parsed_or_error))
                 continue
+            parsed: Parsed = parsed_or_error
             value = parsed.value
             if indicator.unit == PERCENT and value is not None:
                 tally = units.setdefault((header, indicator.id), _ColumnUnits(number))

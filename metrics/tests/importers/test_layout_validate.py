@@ -274,3 +274,37 @@ def test_a_percent_column_of_fractions_is_read_only_when_declared() -> None:
     checked = check_rows(frame, mapping, dataclasses.replace(CONTEXT, fixed=THIRD))
     assert checked.errors == []
     assert [p.value for p in checked.points] == [Decimal("45.2"), Decimal("46.1")]
+
+
+def test_a_value_repeated_in_a_large_file_is_read_for_each_indicator_s_unit_and_each_row() -> None:
+    import pandas as pd
+
+    # The same texts under a percent and a count indicator, over and over: each read is
+    # remembered per unit, and every row still gets its own point or its own error.
+    names = [THIRD.name, READY.name] * 3
+    frame = pd.DataFrame(
+        {
+            "Indicator": names,
+            "Year": ["2010", "2010", "2011", "2011", "2012", "2012"],
+            "Value": ["150", "150", "1,234", "1,234", "(12)", "(12)"],
+        },
+        index=range(2, 8),
+    )
+    mapping = Mapping(
+        layout=LONG, columns={"indicator": "Indicator", "period": "Year", "value": "Value"}
+    )
+
+    checked = check_rows(frame, mapping, CONTEXT)
+
+    assert [str(e) for e in checked.errors] == [
+        "Row 2, column “Value”: “150” is an out-of-range percent: percentages go from 0 to 100.",
+        "Row 4, column “Value”: “1,234” is an out-of-range percent: percentages go from 0 to 100.",
+        "Row 6, column “Value”: “(12)” is in parentheses. If this column writes negative numbers "
+        "in parentheses, say so in the column choices; otherwise write -12.",
+        "Row 7, column “Value”: “(12)” is in parentheses. If this column writes negative numbers "
+        "in parentheses, say so in the column choices; otherwise write -12.",
+    ]
+    assert [(p.row, p.indicator_id, p.value, p.suppressed, p.marker) for p in checked.points] == [
+        (3, READY.id, Decimal("150"), False, ""),
+        (5, READY.id, Decimal("1234"), False, ""),
+    ]
