@@ -24,7 +24,16 @@ from metrics.importers.layout import (
     period_of_header,
 )
 from metrics.importers.read import MAX_UPLOAD_BYTES
-from metrics.models import DataImport, Direction, Frequency, PerformanceMeasure, Unit
+from metrics.models import (
+    Category,
+    DataImport,
+    Dimension,
+    Direction,
+    Frequency,
+    Indicator,
+    PerformanceMeasure,
+    Unit,
+)
 from metrics.services import MEASURED_FIELDS
 from workplans.models import KeyAction
 
@@ -183,6 +192,73 @@ class TurnTheCurveForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelMultipleChoiceField)
             field.queryset = queryset
+
+
+class _GroupChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.dimension.name}: {obj.name}"
+
+
+class GapForm(forms.Form):
+    """A disparity gap of an indicator: two groups of one of its disaggregations, and a target.
+    The disaggregations offered are those the indicator has data for."""
+
+    dimension = forms.ModelChoiceField(label=_("Disaggregation"), queryset=Dimension.objects.none())
+    reference = _GroupChoice(
+        label=_("Reference group"),
+        queryset=Category.objects.none(),
+        help_text=_("The group the others are compared with, often the one doing best."),
+    )
+    focus = _GroupChoice(
+        label=_("Focus group"),
+        queryset=Category.objects.none(),
+        help_text=_("The group whose gap is to close."),
+    )
+    name = _text(
+        label=_("Name"),
+        max_length=300,
+        help_text=_("Left blank: “Gap between” the focus and the reference group."),
+    )
+    target_value = forms.DecimalField(
+        label=_("Target gap"),
+        required=False,
+        max_digits=18,
+        decimal_places=4,
+        help_text=_("For example half of today's gap: close the gap by half."),
+    )
+    target_period = _text(
+        label=_("Target period"),
+        max_length=40,
+        help_text=_("A year (2030), school year (SY2029-30), quarter (2030-Q2) or month."),
+    )
+
+    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dimensions = Dimension.objects.filter(
+            organization_id=indicator.organization_id,
+            initiative_id=indicator.initiative_id,
+            categories__data_points__indicator=indicator,
+        ).distinct()
+        groups = Category.objects.filter(dimension__in=dimensions).select_related("dimension")
+        for name, queryset in (
+            ("dimension", dimensions.order_by("position", "id")),
+            ("reference", groups.order_by("dimension__position", "dimension_id", "position")),
+            ("focus", groups.order_by("dimension__position", "dimension_id", "position")),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dimension = data.get("dimension")
+        for name in ("reference", "focus"):
+            group = data.get(name)
+            if dimension is not None and group is not None and group.dimension_id != dimension.pk:
+                self.add_error(
+                    name, _("Pick a group of %(dimension)s.") % {"dimension": dimension.name}
+                )
+        return data
 
 
 class DataUploadForm(forms.Form):

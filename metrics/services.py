@@ -309,6 +309,63 @@ def _same(old: Any, new: Any) -> bool:
 # --- Disparity gaps -------------------------------------------------------------------------
 
 
+def _clean_gap(
+    gap: DisparityGap,
+    *,
+    indicator: Indicator,
+    reference: Category,
+    focus: Category,
+    name: str,
+    target_value: Decimal | None,
+    target_period: str,
+) -> None:
+    """Two different groups of one disaggregation of the indicator's initiative, and a target
+    (value and period together) for a period after the first in which either group has data."""
+    check_same_organization(indicator.organization_id, reference, focus)
+    if reference.pk == focus.pk:
+        raise ValidationError({"focus": _("Pick two different groups.")})
+    if reference.dimension_id != focus.dimension_id:
+        raise ValidationError(
+            {"focus": _("The reference and focus groups must be of the same disaggregation.")}
+        )
+    dimension = reference.dimension
+    if dimension.initiative_id != indicator.initiative_id:
+        raise ValidationError({"reference": _("That group is not one of this initiative's.")})
+    period = _period(target_period.strip(), "target_period") if target_period.strip() else None
+    if (target_value is None) != (period is None):
+        raise ValidationError(
+            {"target_period": _("Give the gap's target as a value and a period together.")}
+        )
+    if period is not None:
+        first = (
+            DataPoint.objects.filter(indicator=indicator, category__in=[reference, focus])
+            .order_by("period_end", "period")
+            .values_list("period", "period_end")
+            .first()
+        )
+        if first is not None and period.end <= first[1]:
+            raise ValidationError(
+                {
+                    "target_period": _(
+                        "The target period (%(target)s) must come after the first period of "
+                        "the data (%(first)s)."
+                    )
+                    % {"target": period.label, "first": first[0]}
+                }
+            )
+    gap.indicator = indicator
+    gap.dimension = dimension
+    gap.reference = reference
+    gap.focus = focus
+    gap.name = name.strip() or _("Gap between %(focus)s and %(reference)s") % {
+        "focus": focus.name,
+        "reference": reference.name,
+    }
+    gap.target_value = target_value
+    gap.target_period = period.label if period else ""
+    gap.full_clean()
+
+
 @transaction.atomic
 def gap_create(
     *,
@@ -320,38 +377,48 @@ def gap_create(
     target_period: str = "",
 ) -> DisparityGap:
     """Track the gap between a reference group and a focus group of one disaggregation."""
-    check_same_organization(indicator.organization_id, reference, focus)
-    if reference.pk == focus.pk:
-        raise ValidationError({"focus": _("Pick two different groups.")})
-    if reference.dimension_id != focus.dimension_id:
-        raise ValidationError(
-            {"focus": _("The reference and focus groups must be of the same disaggregation.")}
-        )
-    dimension = reference.dimension
-    if dimension.initiative_id != indicator.initiative_id:
-        raise ValidationError({"reference": _("That group is not one of this initiative's.")})
-    label = ""
-    if target_period.strip():
-        label = _period(target_period.strip(), "target_period").label
-    if (target_value is None) != (not label):
-        raise ValidationError(
-            {"target_period": _("Give the gap's target as a value and a period together.")}
-        )
-    gap = DisparityGap(
-        organization_id=indicator.organization_id,
+    gap = DisparityGap(organization_id=indicator.organization_id)
+    _clean_gap(
+        gap,
         indicator=indicator,
-        dimension=dimension,
         reference=reference,
         focus=focus,
-        name=name.strip()
-        or _("Gap between %(focus)s and %(reference)s")
-        % {"focus": focus.name, "reference": reference.name},
+        name=name,
         target_value=target_value,
-        target_period=label,
+        target_period=target_period,
     )
-    gap.full_clean()
     gap.save()
     return gap
+
+
+@transaction.atomic
+def gap_update(
+    *,
+    gap: DisparityGap,
+    reference: Category,
+    focus: Category,
+    name: str = "",
+    target_value: Decimal | None = None,
+    target_period: str = "",
+) -> DisparityGap:
+    """Change a gap's groups, name or target; it stays on its indicator."""
+    _clean_gap(
+        gap,
+        indicator=gap.indicator,
+        reference=reference,
+        focus=focus,
+        name=name,
+        target_value=target_value,
+        target_period=target_period,
+    )
+    gap.save()
+    return gap
+
+
+@transaction.atomic
+def gap_delete(*, gap: DisparityGap) -> None:
+    """Stop tracking a gap; the indicator's data points stay as they are."""
+    gap.delete()
 
 
 # --- Turn the curve -------------------------------------------------------------------------

@@ -43,6 +43,9 @@ urlpatterns = [
         edit.measure_notes,
         name="measure_notes",
     ),
+    path("indicators/<int:indicator_id>/gaps/new/", edit.gap_create, name="gap_create"),
+    path("gaps/<int:gap_id>/edit/", edit.gap_edit, name="gap_edit"),
+    path("gaps/<int:gap_id>/delete/", edit.gap_delete, name="gap_delete"),
     # Each chart as an SVG file.
     path(
         "indicators/<int:indicator_id>/chart.svg",

@@ -414,6 +414,8 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     },
     "measure_notes": {"story": "Taken over", "action_plan": "Intruders win."},
     "data_import_detail": {"layout": "long", "column_0": "", "column_1": "period"},
+    "gap_create": {"name": "Taken over", "target_value": "1", "target_period": "2099"},
+    "gap_edit": {"name": "Taken over", "target_value": "1", "target_period": "2099"},
 }
 
 

@@ -71,6 +71,7 @@ class Chart:
     target_text: str = ""
     dimension_id: int | None = None  # a by-group chart's disaggregation
     download: str = ""  # the address of the chart as an SVG file
+    gap_id: int | None = None  # a gap chart's gap
 
 
 @dataclass

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backbone.access import require_perm
+from backbone.access import get_in_org_or_404, require_perm
 from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from initiatives.models import Initiative
 from initiatives.views.ordered import get_initiative
 from metrics import services
-from metrics.forms import IndicatorForm, MeasureForm, TurnTheCurveForm
-from metrics.models import Indicator, PerformanceMeasure, TurnTheCurve
+from metrics.forms import GapForm, IndicatorForm, MeasureForm, TurnTheCurveForm
+from metrics.models import DisparityGap, Indicator, PerformanceMeasure, TurnTheCurve
 from metrics.views.common import get_indicator, get_measure
 
 FIELDS = (
@@ -280,3 +280,106 @@ def measure_notes(request: OrgRequest, org_slug: str, measure_id: int) -> HttpRe
     measure = get_measure(request, measure_id)
     measure.organization = request.organization
     return _note_page(request, measure, _measure_url(measure))
+
+
+# --- Disparity gaps -------------------------------------------------------------------------
+
+
+def _gap_fields(form: GapForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "reference": data["reference"],
+        "focus": data["focus"],
+        "name": data["name"],
+        "target_value": data["target_value"],
+        "target_period": data["target_period"],
+    }
+
+
+def _get_gap(request: OrgRequest, gap_id: int) -> DisparityGap:
+    gap = get_in_org_or_404(
+        DisparityGap.objects.select_related("indicator__initiative", "reference", "focus"),
+        request.organization,
+        pk=gap_id,
+    )
+    gap.indicator.organization = request.organization
+    return gap
+
+
+@require_http_methods(["GET", "POST"])
+def gap_create(request: OrgRequest, org_slug: str, indicator_id: int) -> HttpResponse:
+    """Track the gap between two groups of one of the indicator's disaggregations."""
+    require_perm(request, "manage_measurement")
+    indicator = get_indicator(request, indicator_id)
+    indicator.organization = request.organization
+    heading = _("Add a disparity gap to “%(name)s”") % {"name": indicator.name}
+    cancel = _indicator_url(indicator)
+    initiative = indicator.initiative
+    if request.method != "POST":
+        form = GapForm(indicator=indicator)
+        return _form_page(request, form, initiative=initiative, heading=heading, cancel=cancel)
+    form = GapForm(request.POST, indicator=indicator)
+    if form.is_valid():
+        try:
+            services.gap_create(indicator=indicator, **_gap_fields(form))
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The disparity gap was added."))
+            return redirect(cancel)
+    return _form_page(
+        request, form, initiative=initiative, heading=heading, cancel=cancel, status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def gap_edit(request: OrgRequest, org_slug: str, gap_id: int) -> HttpResponse:
+    require_perm(request, "manage_measurement")
+    gap = _get_gap(request, gap_id)
+    indicator = gap.indicator
+    heading = _("Edit the disparity gap")
+    cancel = _indicator_url(indicator)
+    initiative = indicator.initiative
+    if request.method != "POST":
+        target = gap.target_value
+        form = GapForm(
+            initial={
+                "dimension": gap.dimension_id,
+                "reference": gap.reference_id,
+                "focus": gap.focus_id,
+                "name": gap.name,
+                "target_value": format(target.normalize(), "f") if target is not None else None,
+                "target_period": gap.target_period,
+            },
+            indicator=indicator,
+        )
+        return _form_page(request, form, initiative=initiative, heading=heading, cancel=cancel)
+    form = GapForm(request.POST, indicator=indicator)
+    if form.is_valid():
+        try:
+            services.gap_update(gap=gap, **_gap_fields(form))
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The disparity gap was saved."))
+            return redirect(cancel)
+    return _form_page(
+        request, form, initiative=initiative, heading=heading, cancel=cancel, status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def gap_delete(request: OrgRequest, org_slug: str, gap_id: int) -> HttpResponse:
+    """Ask first; then stop tracking the gap (the groups' data stay)."""
+    require_perm(request, "manage_measurement")
+    gap = _get_gap(request, gap_id)
+    back = _indicator_url(gap.indicator)
+    if request.method != "POST":
+        return render(
+            request,
+            "metrics/gap_delete.html",
+            {"gap": gap, "initiative": gap.indicator.initiative, "cancel": back},
+        )
+    services.gap_delete(gap=gap)
+    messages.success(request, _("The disparity gap was deleted."))
+    return redirect(back)

@@ -137,6 +137,7 @@ def _measured_page(
     drawn_gaps = gap_charts(measured, series, gaps) if is_indicator else []
     for chart, gap in zip(drawn_gaps, gaps, strict=True):
         chart.download = reverse("gap_svg", args=[slug, gap.pk])
+        chart.gap_id = gap.pk
     return render(
         request,
         template,
