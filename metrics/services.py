@@ -300,6 +300,13 @@ def data_point_upsert(
     return point, "updated"
 
 
+@transaction.atomic
+def data_point_delete(*, point: DataPoint, by_user: User | None) -> None:
+    """Delete one value; its history keeps the value and who deleted it."""
+    point._history_user = by_user  # type: ignore[attr-defined]
+    point.delete()
+
+
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, Decimal) and isinstance(new, Decimal):
         return old == new  # 45.2000 from the database is 45.2

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -22,6 +21,7 @@ from rest_framework.response import Response
 
 from backbone.api.filters import ChoiceFilter, IdFilter, ListFilter, SearchFilter
 from initiatives.api.views import ChangeableViewSet, ScopedViewSet, Serializer
+from metrics import services
 from metrics.api.filters import PeriodBoundFilter
 from metrics.api.points import BULK_MAX, check_points, write_points
 from metrics.api.serializers import (
@@ -232,11 +232,8 @@ class DataPointViewSet(
         )
         return self.answer(written[0])
 
-    @transaction.atomic
     def perform_destroy(self, instance: DataPoint) -> None:
-        # Deleting is a plain delete; the history keeps who deleted it.
-        instance._history_user = self.request.user  # type: ignore[attr-defined]
-        instance.delete()
+        services.data_point_delete(point=instance, by_user=self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(
         request=BulkInputSerializer,

@@ -17,6 +17,7 @@ from backbone.roles import Role
 from initiatives.models import Initiative, Result
 from initiatives.tests.factories import InitiativeFactory, ResultFactory, StrategyFactory
 from initiatives.tests.test_api_common import NOT_FOUND, ROLE_REFUSAL, page, send
+from metrics import services
 from metrics.api.points import BULK_MAX
 from metrics.models import Category, DataPoint, Indicator, PerformanceMeasure, Unit
 from metrics.tests.factories import (
@@ -539,6 +540,25 @@ def test_staff_deletes_a_value(world: World, client: Client) -> None:
     assert list(DataPoint.objects.values_list("pk", flat=True)) == [kept.pk]
     deleted = DataPoint.history.filter(id=point.pk, history_type="-").get()
     assert deleted.history_user_id == world.personas.staff.pk
+
+
+def test_deleting_a_value_goes_through_the_service(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point: Any = DataPointFactory(indicator=world.indicator, period="2022")
+    calls: list[tuple[int, int]] = []
+    real = services.data_point_delete
+
+    def spy(*, point: DataPoint, by_user: Any) -> None:
+        calls.append((point.pk, by_user.pk))  # before the delete clears the id
+        real(point=point, by_user=by_user)
+
+    monkeypatch.setattr(services, "data_point_delete", spy)
+
+    response = send(as_user(client, world.personas.staff), "DELETE", f"data-points/{point.pk}/")
+
+    assert response.status_code == 204
+    assert calls == [(point.pk, world.personas.staff.pk)]
 
 
 # --- Filters --------------------------------------------------------------------------------

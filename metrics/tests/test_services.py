@@ -503,3 +503,24 @@ def test_turn_the_curve_of_a_measure() -> None:
     )
 
     assert (note.measure_id, note.indicator_id) == (measure.pk, None)
+
+
+def test_data_point_delete_removes_one_value_and_keeps_who_in_the_history(
+    indicator: Indicator,
+) -> None:
+    staff: Any = UserFactory()
+    point, _ = services.data_point_upsert(subject=indicator, period="2022", value=Decimal("41"))
+    kept, _ = services.data_point_upsert(subject=indicator, period="2023", value=Decimal("43"))
+
+    deleted_id = point.pk
+
+    services.data_point_delete(point=point, by_user=staff)
+
+    assert list(DataPoint.objects.values_list("pk", flat=True)) == [kept.pk]
+    record = DataPoint.history.get(id=deleted_id, history_type="-")
+    assert (record.history_user_id, record.period, record.value) == (
+        staff.pk,
+        "2022",
+        Decimal("41.0000"),
+    )
+    assert DataPoint.history.filter(id=kept.pk).count() == 1  # the other value untouched
