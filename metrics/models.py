@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from backbone.models import TenantModel
+from backbone.models import Organization, TenantModel
 from initiatives.models import Initiative, PartnerOrganization, Person, Result, Strategy, Table
 from workplans.models import KeyAction
 
@@ -204,8 +204,16 @@ class Category(TenantModel):
 class DataPoint(TenantModel):
     """One value of an indicator or a performance measure for one period, for everyone
     (no category) or for one group. A suppressed value (a small cell the source hid) is kept
-    as suppressed with no value, never as zero."""
+    as suppressed with no value, never as zero.
 
+    Imports write hundreds of thousands of these at once, so the table carries no index that
+    another one already covers: the organization leads both (organization, indicator|measure,
+    period_start) indexes, and its history is looked up by point, indicator, measure and date
+    only."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="data_points"
     )
@@ -233,7 +241,7 @@ class DataPoint(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["organization", "category"])
 
     class Meta:
         ordering = ["period_start", "id"]
