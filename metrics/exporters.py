@@ -1,6 +1,7 @@
 """The data of one indicator, or of every indicator of an initiative, as CSV or XLSX in the long
 layout the importer reads: one row per value, with its indicator, period, disaggregation and
-group (blank for everyone), value, suppression, source and note.
+group (blank for everyone), value, suppression, source and note. Performance measures download
+the same way, their name in the first column.
 
 Text cells that would run as a formula in a spreadsheet (starting with = + - @, a tab or a
 carriage return) are neutralised as the people export does (initiatives.exporters.neutralise).
@@ -22,14 +23,14 @@ from openpyxl.styles import Font
 
 from initiatives.exporters import neutralise
 from initiatives.models import Initiative
-from metrics.models import DataPoint, Indicator
+from metrics.models import DataPoint, Indicator, PerformanceMeasure
 
 Cell = str | Decimal | None
 
 
-def headers() -> list[str]:
+def headers(*, measures: bool = False) -> list[str]:
     return [
-        _("Indicator"),
+        _("Performance measure") if measures else _("Indicator"),
         _("Period"),
         _("Dimension"),
         _("Category"),
@@ -41,12 +42,15 @@ def headers() -> list[str]:
     ]
 
 
-def _points(points: QuerySet[DataPoint]) -> list[list[Cell]]:
+def _points(points: QuerySet[DataPoint], *, subject: str = "indicator") -> list[list[Cell]]:
     # Everyone first, then the groups in their order; periods oldest first.
-    ordered = points.select_related("indicator", "category__dimension").order_by(
-        "indicator__result__position",
-        "indicator__position",
-        "indicator_id",
+    place = (
+        ("indicator__result__position", "indicator__position", "indicator_id")
+        if subject == "indicator"
+        else ("measure__position", "measure_id")
+    )
+    ordered = points.select_related(subject, "category__dimension").order_by(
+        *place,
         "period_start",
         F("category__dimension__position").asc(nulls_first=True),
         "category__dimension_id",
@@ -55,12 +59,12 @@ def _points(points: QuerySet[DataPoint]) -> list[list[Cell]]:
     )
     rows: list[list[Cell]] = []
     for point in ordered:
-        indicator = point.indicator
-        assert indicator is not None  # filtered on indicators
+        owner = getattr(point, subject)
+        assert owner is not None  # filtered on indicators, or on measures
         category = point.category
         rows.append(
             [
-                indicator.name,
+                owner.name,
                 point.period,
                 category.dimension.name if category else "",
                 category.name if category else "",
@@ -89,6 +93,21 @@ def initiative_table(*, initiative: Initiative) -> tuple[list[str], list[list[Ce
         organization_id=initiative.organization_id, indicator__initiative=initiative
     )
     return headers(), _points(points)
+
+
+def measure_table(*, measure: PerformanceMeasure) -> tuple[list[str], list[list[Cell]]]:
+    """Every value of one performance measure (one query)."""
+    points = DataPoint.objects.filter(organization_id=measure.organization_id, measure=measure)
+    return headers(measures=True), _points(points, subject="measure")
+
+
+def initiative_measures_table(*, initiative: Initiative) -> tuple[list[str], list[list[Cell]]]:
+    """Every value of every performance measure of an initiative, measure by measure (one
+    query)."""
+    points = DataPoint.objects.filter(
+        organization_id=initiative.organization_id, measure__initiative=initiative
+    )
+    return headers(measures=True), _points(points, subject="measure")
 
 
 def _safe(cell: Cell) -> Cell:

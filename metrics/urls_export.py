@@ -29,4 +29,28 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="initiative_indicators_export_xlsx",
     ),
+    path(
+        "performance-measures/<int:measure_id>/export.csv",
+        views_export.measure_export,
+        {"fmt": "csv"},
+        name="measure_export_csv",
+    ),
+    path(
+        "performance-measures/<int:measure_id>/export.xlsx",
+        views_export.measure_export,
+        {"fmt": "xlsx"},
+        name="measure_export_xlsx",
+    ),
+    path(
+        "initiatives/<int:initiative_id>/performance-measures/export.csv",
+        views_export.initiative_measures_export,
+        {"fmt": "csv"},
+        name="initiative_measures_export_csv",
+    ),
+    path(
+        "initiatives/<int:initiative_id>/performance-measures/export.xlsx",
+        views_export.initiative_measures_export,
+        {"fmt": "xlsx"},
+        name="initiative_measures_export_xlsx",
+    ),
 ]

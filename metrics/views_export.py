@@ -1,5 +1,5 @@
 """Downloading indicator data as CSV or XLSX: one indicator, or every indicator of an
-initiative. Whoever may read the data may download it."""
+initiative; the same for performance measures. Whoever may read the data may download it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ from django.views.decorators.http import require_GET
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.http import OrgRequest
 from initiatives.models import Initiative
-from metrics.exporters import Cell, indicator_table, initiative_table, to_csv, to_xlsx
-from metrics.models import Indicator
+from metrics.exporters import (
+    Cell,
+    indicator_table,
+    initiative_measures_table,
+    initiative_table,
+    measure_table,
+    to_csv,
+    to_xlsx,
+)
+from metrics.models import Indicator, PerformanceMeasure
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,4 +58,23 @@ def initiative_export(
     initiative = get_in_org_or_404(Initiative, request.organization, pk=initiative_id)
     head, rows = initiative_table(initiative=initiative)
     stem = _stem(request, f"{initiative.name} {_('indicators')}")
+    return _download(head, rows, stem=stem, fmt=fmt)
+
+
+@require_GET
+def measure_export(request: OrgRequest, org_slug: str, measure_id: int, fmt: str) -> HttpResponse:
+    require_perm(request, "view_measurement")
+    measure = get_in_org_or_404(PerformanceMeasure, request.organization, pk=measure_id)
+    head, rows = measure_table(measure=measure)
+    return _download(head, rows, stem=_stem(request, measure.name), fmt=fmt)
+
+
+@require_GET
+def initiative_measures_export(
+    request: OrgRequest, org_slug: str, initiative_id: int, fmt: str
+) -> HttpResponse:
+    require_perm(request, "view_measurement")
+    initiative = get_in_org_or_404(Initiative, request.organization, pk=initiative_id)
+    head, rows = initiative_measures_table(initiative=initiative)
+    stem = _stem(request, f"{initiative.name} {_('performance measures')}")
     return _download(head, rows, stem=stem, fmt=fmt)

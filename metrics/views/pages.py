@@ -158,7 +158,9 @@ def _measured_page(
                 "indicator_export", org_slug=request.organization.slug, indicator_id=measured.pk
             )
             if is_indicator
-            else [],
+            else _export_links(
+                "measure_export", org_slug=request.organization.slug, measure_id=measured.pk
+            ),
         },
     )
 
@@ -227,7 +229,14 @@ def measures_overview(request: OrgRequest, org_slug: str, initiative_id: int) ->
     return render(
         request,
         "metrics/measures.html",
-        {"initiative": initiative, "groups": list(groups.values()), "count": len(measures)},
+        {
+            "initiative": initiative,
+            "groups": list(groups.values()),
+            "count": len(measures),
+            "exports": _export_links(
+                "initiative_measures_export", org_slug=org_slug, initiative_id=initiative.pk
+            ),
+        },
     )
 
 
