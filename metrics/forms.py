@@ -281,6 +281,25 @@ class DataUploadForm(forms.Form):
         ),
     )
 
+    indicator = forms.ModelChoiceField(
+        queryset=Indicator.objects.none(),
+        required=False,
+        label=_("Into one indicator"),
+        empty_label=_("The file names the indicator of each row"),
+        help_text=_(
+            "A state report card usually holds one indicator: choose it. Leave this as it is "
+            "when a column of the file names the indicator."
+        ),
+    )
+
+    def __init__(self, *args: Any, initiative: Initiative, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Indicator.objects.filter(
+            organization_id=initiative.organization_id, initiative=initiative
+        ).order_by("result__position", "position", "id")
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:

@@ -31,9 +31,10 @@ def indicator(personas: Personas) -> Indicator:
     return made
 
 
-def _upload(client: Any, indicator: Indicator, name: str, data: bytes, **extra: str) -> Any:
+def _upload(client: Any, into: Indicator, name: str, data: bytes, **extra: str) -> Any:
+    """Upload from the initiative of `into` (the form's fields in `extra`)."""
     return client.post(
-        f"/o/lakeshore/initiatives/{indicator.initiative_id}/data-imports/new/",
+        f"/o/lakeshore/initiatives/{into.initiative_id}/data-imports/new/",
         {"file": SimpleUploadedFile(name, data), **extra},
     )
 
@@ -221,3 +222,62 @@ def test_the_preview_page_query_count_is_pinned(
         response = client.get(url)
 
     assert response.status_code == 200
+
+
+REPORT_CARD = (
+    b"Grade 3 reading: percent meeting standard,,,\n"
+    b"District,Student group,SY2019-20,SY2020-21\n"
+    b"Lakeshore,Hispanic or Latino,38.4%,*\n"
+)
+
+
+def test_a_report_card_goes_into_the_indicator_chosen_on_the_upload_form(
+    login: Any, personas: Personas, indicator: Indicator
+) -> None:
+    """A state report card names no indicator: from the initiative's upload page the person
+    chooses which one it holds."""
+    client = login(personas.staff)
+    IndicatorFactory(result=indicator.result, name="First graders reading at benchmark")
+
+    page = client.get(f"/o/lakeshore/initiatives/{indicator.initiative_id}/data-imports/new/")
+    uploaded = _upload(client, indicator, "card.csv", REPORT_CARD, indicator=str(indicator.pk))
+
+    html = page.content.decode()
+    assert "Into one indicator" in html
+    assert f'<option value="{indicator.pk}">Third graders reading at grade level</option>' in html
+    assert uploaded.status_code == 302
+    data_import = DataImport.objects.get()
+    assert data_import.indicator_id == indicator.pk
+    preview = client.get(uploaded["Location"]).content.decode()
+    assert 'data-count="points">2</p>' in preview
+    assert 'data-count="errors">0</p>' in preview
+    assert DataPoint.objects.count() == 0
+
+
+def test_the_indicator_page_link_chooses_its_indicator(
+    login: Any, personas: Personas, indicator: Indicator
+) -> None:
+    client = login(personas.staff)
+
+    page = client.get(
+        f"/o/lakeshore/initiatives/{indicator.initiative_id}/data-imports/new/"
+        f"?indicator={indicator.pk}"
+    ).content.decode()
+
+    assert (
+        f'<option value="{indicator.pk}" selected>Third graders reading at grade level</option>'
+        in page
+    )
+
+
+def test_an_indicator_of_another_initiative_is_refused_and_nothing_is_kept(
+    login: Any, personas: Personas, indicator: Indicator
+) -> None:
+    client = login(personas.staff)
+    elsewhere: Any = IndicatorFactory(result__initiative__organization=personas.org)
+
+    response = _upload(client, indicator, "card.csv", REPORT_CARD, indicator=str(elsewhere.pk))
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert DataImport.objects.count() == 0

@@ -44,18 +44,27 @@ def _get_import(request: OrgRequest, import_id: int) -> DataImport:
 def data_import_upload(request: OrgRequest, org_slug: str, initiative_id: int) -> HttpResponse:
     require_perm(request, "manage_measurement")
     initiative = get_initiative(request, initiative_id)
-    indicator = None
-    wanted = request.GET.get("indicator", "") or request.POST.get("indicator", "")
-    if wanted.isdigit():
-        indicator = Indicator.objects.filter(
-            organization=request.organization, initiative=initiative, pk=int(wanted)
-        ).first()
+    # From an indicator's page the upload goes into that indicator; from the initiative's,
+    # the person chooses one (a report card) or lets a column of the file name it.
+    wanted = request.GET.get("indicator", "")
     form = (
-        DataUploadForm(request.POST, request.FILES)
+        DataUploadForm(request.POST, request.FILES, initiative=initiative)
         if request.method == "POST"
-        else DataUploadForm()
+        else DataUploadForm(
+            initiative=initiative, initial={"indicator": wanted} if wanted.isdigit() else None
+        )
     )
+    indicator = None
+    if request.method == "GET" and wanted.isdigit():
+        indicator = (
+            Indicator.objects.filter(
+                organization=request.organization, initiative=initiative, pk=int(wanted)
+            )
+            .only("pk", "name")
+            .first()
+        )
     if request.method == "POST" and form.is_valid():
+        indicator = form.cleaned_data["indicator"]
         upload = form.cleaned_data["file"]
         upload.seek(0)
         data = upload.read(MAX_UPLOAD_BYTES + 1)
