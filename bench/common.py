@@ -40,3 +40,20 @@ def median_ms(fn: Callable[[], Any], *, repeat: int = 30, warmup: int = 3) -> fl
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+def peak_memory_kb() -> int:
+    """This process's own peak resident memory in KiB. Linux's VmHWM belongs to the program
+    now running; ru_maxrss would also count the parent whose memory was copied at fork,
+    before this program was started in its place (a benchmark started from a large parent
+    process would seem to use the parent's memory)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
