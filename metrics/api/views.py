@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
@@ -158,8 +158,13 @@ class DataPointViewSet(
     )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # Everyone's value before the groups' in every database.
         return queryset.select_related("category").order_by(
-            "indicator_id", "measure_id", "period_start", "category_id", "id"
+            "indicator_id",
+            "measure_id",
+            "period_start",
+            F("category_id").asc(nulls_first=True),
+            "id",
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

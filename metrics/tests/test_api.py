@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -110,7 +111,8 @@ def point_body(point: DataPoint) -> dict[str, Any]:
 def values(**lookup: Any) -> list[tuple[str, int | None, Decimal | None, bool, str]]:
     return list(
         DataPoint.objects.filter(**lookup)
-        .order_by("period_start", "category_id")
+        # Everyone's value first in every database (PostgreSQL sorts nulls last by default).
+        .order_by("period_start", F("category_id").asc(nulls_first=True))
         .values_list("period", "category_id", "value", "suppressed", "suppression_marker")
     )
 
