@@ -134,50 +134,18 @@ def data_points_import(
         ).values_list("id", "indicator_id", "period", "category_id")
     }
     total = len(checked.points)
-    created = total - sum(
-        1
-        for p in checked.points
-        if (
-            p.indicator_id,
-            p.period.label,
-            new_ids[p.new_category] if p.new_category else p.category_id,
-        )
-        in stored
-    )
-    ops = connection.ops
-    postgres = connection.vendor == "postgresql"
-    # PostgreSQL numbers the new rows itself as it inserts them (and hands them to their history
-    # rows through RETURNING); SQLite's are taken here, to join the history rows on.
-    fresh = iter([] if postgres else _allocate_ids(created))
-
-    def staged() -> Any:
-        for point in checked.points:
-            category_id = new_ids[point.new_category] if point.new_category else point.category_id
-            pk = stored.get((point.indicator_id, point.period.label, category_id))
-            is_new = pk is None
-            period = point.period
-            yield (
-                (None if postgres else next(fresh)) if is_new else pk,
-                is_new,
-                point.indicator_id,
-                period.label,
-                period.kind,
-                period.start if postgres else ops.adapt_datefield_value(period.start),
-                period.end if postgres else ops.adapt_datefield_value(period.end),
-                category_id,
-                point.value if postgres else ops.adapt_decimalfield_value(point.value, 18, 4),
-                point.suppressed,
-                point.marker,
-                point.source[:300],
-                point.note,
-            )
-
     now = timezone.now()
     with connection.cursor() as cursor:
-        _stage(cursor, staged(), total=total, batch=batch, progress=progress, postgres=postgres)
-        if postgres:
+        _stage_create(cursor, postgres=connection.vendor == "postgresql")
+        if connection.vendor == "postgresql":
+            created = _stage_postgresql(
+                cursor, checked, new_ids, stored, total=total, batch=batch, progress=progress
+            )
             _write_postgresql(cursor, org_id=org_id, now=now, user=user)
         else:
+            created = _stage_sqlite(
+                cursor, checked, new_ids, stored, total=total, batch=batch, progress=progress
+            )
             _write_sqlite(cursor, org_id=org_id, now=now, user=user)
     if progress is not None:
         progress(total, total)
@@ -207,35 +175,136 @@ def _allocate_ids(count: int) -> list[int]:
         return list(range(first, first + count))
 
 
-def _stage(
-    cursor: Any,
-    rows: Any,
-    *,
-    total: int,
-    batch: int,
-    progress: Callable[[int, int], None] | None,
-    postgres: bool,
-) -> None:
+def _stage_create(cursor: Any, *, postgres: bool) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
     columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
     on_commit = " ON COMMIT DROP" if postgres else ""
     cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}){on_commit}")
+
+
+# COPY's text format: these characters in a text cell are written escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
+
+
+def _stage_postgresql(
+    cursor: Any,
+    checked: Checked,
+    new_ids: dict[tuple[str, str], int],
+    stored: dict[tuple[int, str, int | None], int],
+    *,
+    total: int,
+    batch: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """COPY the rows into the stage as text lines, each cell written once per distinct
+    period, value and text rather than through a tuple and a dumper per cell; the number of
+    new rows."""
     names = ", ".join(name for name, _kind in STAGE_COLUMNS)
-    done = 0
-    if postgres:
-        raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
-        with raw.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                done += 1
-                if progress is not None and done % batch == 0:
+    # PostgreSQL numbers the new rows itself as it inserts them (and hands them to their history
+    # rows through RETURNING): the stage's id is empty for them.
+    period_cells: dict[int, str] = {}
+    periods_kept: list[Any] = []  # keeps each period alive while its id() is a key
+    texts: dict[str, str] = {}
+    values: dict[Any, str] = {}
+
+    def text(cell: str) -> str:
+        found = texts.get(cell)
+        if found is None:
+            found = texts[cell] = cell.translate(_COPY_ESCAPES)
+        return found
+
+    created = 0
+    lines: list[str] = []
+    raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
+    with raw.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
+        for done, point in enumerate(checked.points, 1):
+            category_id = new_ids[point.new_category] if point.new_category else point.category_id
+            pk = stored.get((point.indicator_id, point.period.label, category_id))
+            period = point.period
+            period_cell = period_cells.get(id(period))
+            if period_cell is None:
+                periods_kept.append(period)
+                period_cell = period_cells[id(period)] = (
+                    f"{text(period.label)}\t{text(period.kind)}\t"
+                    f"{period.start.isoformat()}\t{period.end.isoformat()}"
+                )
+            value = point.value
+            value_cell = values.get(value)
+            if value_cell is None:
+                value_cell = values[value] = _COPY_NULL if value is None else str(value)
+            if pk is None:
+                created += 1
+                head = f"{_COPY_NULL}\tt\t"
+            else:
+                head = f"{pk}\tf\t"
+            lines.append(
+                f"{head}{point.indicator_id}\t{period_cell}\t"
+                f"{_COPY_NULL if category_id is None else category_id}\t{value_cell}\t"
+                f"{'t' if point.suppressed else 'f'}\t{text(point.marker)}\t"
+                f"{text(point.source[:300])}\t{text(point.note)}\n"
+            )
+            if done % batch == 0:
+                copy.write("".join(lines))
+                lines = []
+                if progress is not None:
                     progress(done, total)
-        return
+        if lines:
+            copy.write("".join(lines))
+    return created
+
+
+def _stage_sqlite(
+    cursor: Any,
+    checked: Checked,
+    new_ids: dict[tuple[str, str], int],
+    stored: dict[tuple[int, str, int | None], int],
+    *,
+    total: int,
+    batch: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """The rows inserted into the stage in batches, the new ones with ids taken up front (to
+    join their history rows on); the number of new rows."""
+    created = total - sum(
+        1
+        for p in checked.points
+        if (
+            p.indicator_id,
+            p.period.label,
+            new_ids[p.new_category] if p.new_category else p.category_id,
+        )
+        in stored
+    )
+    ops = connection.ops
+    fresh = iter(_allocate_ids(created))
+    names = ", ".join(name for name, _kind in STAGE_COLUMNS)
     placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
     sql = f"INSERT INTO {STAGE} ({names}) VALUES ({placeholders})"  # noqa: S608
     chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
+    done = 0
+    for point in checked.points:
+        category_id = new_ids[point.new_category] if point.new_category else point.category_id
+        pk = stored.get((point.indicator_id, point.period.label, category_id))
+        is_new = pk is None
+        period = point.period
+        chunk.append(
+            (
+                next(fresh) if is_new else pk,
+                is_new,
+                point.indicator_id,
+                period.label,
+                period.kind,
+                ops.adapt_datefield_value(period.start),
+                ops.adapt_datefield_value(period.end),
+                category_id,
+                ops.adapt_decimalfield_value(point.value, 18, 4),
+                point.suppressed,
+                point.marker,
+                point.source[:300],
+                point.note,
+            )
+        )
         if len(chunk) == batch:
             cursor.executemany(sql, chunk)
             done += len(chunk)
@@ -244,6 +313,7 @@ def _stage(
                 progress(done, total)
     if chunk:
         cursor.executemany(sql, chunk)
+    return created
 
 
 def _history_columns(

@@ -368,3 +368,47 @@ def test_every_new_and_updated_value_gets_its_history_row_with_who_and_when() ->
         )
     assert [h[10] for h in added if h[0] == revised.pk] == [Decimal("45.2000")]
     assert {h[4] for h in added} == {h[13] for h in added} == set(first.values())
+
+
+def test_texts_with_tabs_backslashes_and_line_breaks_are_stored_as_they_came() -> None:
+    from metrics.importers.validate import Checked, Point
+    from metrics.periods import school_year, year
+
+    indicator = make_indicator()
+    groups = add_groups(indicator)
+    odd = ["tab\there", "back\\slash \\N", "two\nlines\r\nhere", "\\N"]
+    checked = Checked(
+        points=[
+            Point(
+                row=2 + i,
+                column="Value",
+                indicator_id=indicator.pk,
+                period=school_year(2019) if i % 2 else year(2024),
+                category_id=groups[GROUPS[i]],
+                new_category=None,
+                value=Decimal("12.5") if i else None,
+                suppressed=not i,
+                marker="n<10" if not i else "",
+                source=text,
+                note=text[::-1],
+            )
+            for i, text in enumerate(odd)
+        ]
+    )
+
+    written = data_points_import(initiative=indicator.initiative, checked=checked)
+
+    assert (written.created, written.updated) == (4, 0)
+    assert list(
+        DataPoint.objects.order_by("category__position").values_list(
+            "period", "period_kind", "value", "suppressed", "suppression_marker", "source", "note"
+        )
+    ) == [
+        ("2024", "year", None, True, "n<10", odd[0], odd[0][::-1]),
+        ("SY2019-20", "school_year", Decimal("12.5000"), False, "", odd[1], odd[1][::-1]),
+        ("2024", "year", Decimal("12.5000"), False, "", odd[2], odd[2][::-1]),
+        ("SY2019-20", "school_year", Decimal("12.5000"), False, "", odd[3], odd[3][::-1]),
+    ]
+    assert list(
+        DataPoint.history.order_by("category_id").values_list("history_type", "source", "note")
+    ) == [("+", text, text[::-1]) for text in odd]
