@@ -21,7 +21,8 @@ says it was skipped and why, and `make bench` goes on. Its tenant (slug `bench-i
 floor's table are removed afterwards, whatever happened.
 
 Run alone: `python bench/run.py` runs everything; `python -m bench.metrics_import` with
-BENCH_IMPORT_PROFILE=out.prof prints nothing new but writes a cProfile of the import step.
+BENCH_IMPORT_PROFILE=out.prof prints nothing new but writes a cProfile of each import step
+(out.new.prof for the first, every value new; out.updated.prof for the second).
 """
 
 from __future__ import annotations
@@ -308,6 +309,13 @@ def _import(path: str, initiative_id: str) -> dict[str, Any]:
     settings.DEBUG = False
     out = io.StringIO()
     profile_to = os.environ.get("BENCH_IMPORT_PROFILE")
+    if profile_to:
+        # The first import (every value new) and the second (every value updated) each keep
+        # their own profile: out.new.prof and out.updated.prof for out.prof.
+        again = DataPoint.objects.filter(organization=_tenant()).exists()
+        stem, dot, ext = profile_to.rpartition(".")
+        kind = "updated" if again else "new"
+        profile_to = f"{stem}.{kind}.{ext}" if dot else f"{profile_to}.{kind}"
     started = time.perf_counter()
     if profile_to:
         import cProfile
