@@ -455,6 +455,9 @@ def _dress(looks: Sequence[_Look], width: float) -> Callable[[ET.Element], ET.El
                 ),
                 None,
             )
+            # pygal's id serves only its tooltip script, which is never sent; two charts on one
+            # page would repeat it.
+            legend.attrib.pop("id", None)
             rect = legend.find("rect")
             text = legend.find("text")
             if index is None or index >= len(looks) or rect is None or text is None:

@@ -3,6 +3,7 @@ measures, the stale list, and staff's forms. Reading changes nothing; query coun
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -155,6 +156,22 @@ def test_indicator_page_draws_trend_groups_and_gap_with_their_numbers(
     assert "Target gap for 2030: 10 pts" in html
     assert "suppressed (&lt;10)" in html  # in the history, never as zero
     assert 'id="latest-value">45.2%</p>' in html
+
+
+def test_the_indicator_page_names_each_element_once(
+    login: Any, personas: Personas, world: World
+) -> None:
+    """Three charts on one page: an id used twice would name a chart after a heading (or
+    another chart) for screen readers."""
+    client = login(personas.steering)
+
+    html = client.get(_url(f"indicators/{world.indicator.pk}/")).content.decode()
+
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) > 10
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+    assert 'aria-labelledby="trend-title trend-desc"' in html
+    assert html.count('id="trend-title"') == 1
 
 
 def test_reading_pages_change_nothing(login: Any, personas: Personas, world: World) -> None:
