@@ -207,8 +207,8 @@ class DataPoint(TenantModel):
     as suppressed with no value, never as zero.
 
     Imports write hundreds of thousands of these at once, so the table carries no index that
-    another one already covers, and an index on the indicator or the measure holds only the
-    rows that have one: the organization leads both (organization, indicator|measure,
+    another one already covers, and an index on the measure holds only the rows that have
+    one: the organization leads both (organization, indicator|measure,
     period_start) indexes, and its history is looked up by point, indicator, measure and date
     only."""
 
@@ -280,13 +280,13 @@ class DataPoint(TenantModel):
                 name="data_point_measure_period_category_unique",
             ),
         ]
-        # An indicator's points have no measure and a measure's no indicator: each index on
-        # one of the two holds only the rows that have it, so a large import of an indicator's
-        # points does not also file 200,000 empty measures (nor a measure's empty indicators).
+        # An indicator's points have no measure: the indexes on the measure hold only the rows
+        # that have one, so a large import of an indicator's points does not also file 200,000
+        # empty measures. The (organization, indicator, period_start) index holds every row:
+        # it is also the one that finds an organization's points (its deletion, its exports).
         indexes = [
             models.Index(
                 fields=["organization", "indicator", "period_start"],
-                condition=Q(indicator__isnull=False),
                 name="data_point_indicator_start",
             ),
             models.Index(

@@ -412,3 +412,25 @@ def test_texts_with_tabs_backslashes_and_line_breaks_are_stored_as_they_came() -
     assert list(
         DataPoint.history.order_by("category_id").values_list("history_type", "source", "note")
     ) == [("+", text, text[::-1]) for text in odd]
+
+
+def test_an_organizations_points_are_found_by_an_index_that_holds_every_row() -> None:
+    """Deleting an organization (and its foreign-key check) finds its points by the
+    (organization, indicator, period_start) index: only the measure's indexes are partial."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef LIKE '%%WHERE%%' FROM pg_indexes "
+                "WHERE tablename = %s AND indexdef LIKE %s ORDER BY indexname",
+                [DataPoint._meta.db_table, "%(organization_id%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql LIKE '%%WHERE%%' FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = %s AND sql LIKE %s ORDER BY name",
+                [DataPoint._meta.db_table, '%("organization_id"%'],
+            )
+        assert cursor.fetchall() == [
+            ("data_point_indicator_start", False),
+            ("data_point_measure_start", True),
+        ]
