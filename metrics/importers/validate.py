@@ -463,11 +463,11 @@ def _find_category(
         if dimension not in context.dimensions:
             return _(
                 "This initiative has no disaggregation called “%(dimension)s”. Add it first, or "
-                "choose “Create missing groups”."
+                "let the import create the groups the file names."
             ) % {"dimension": dimension_text}
         return _(
-            "“%(category)s” is not a group of %(dimension)s. Add it first, or choose “Create "
-            "missing groups”."
+            "“%(category)s” is not a group of %(dimension)s. Add it first, or let the import "
+            "create the groups the file names."
         ) % {"category": category_text, "dimension": context.dimensions[dimension]}
     matches = [cid for (_d, c), cid in context.categories.items() if c == category]
     if len(matches) == 1:
@@ -479,7 +479,7 @@ def _find_category(
         ) % {"category": category_text}
     return _(
         "“%(category)s” is not a group of any disaggregation of this initiative. Add it first, "
-        "or name the disaggregation and choose “Create missing groups”."
+        "or name the disaggregation and let the import create the groups the file names."
     ) % {"category": category_text}
 
 

@@ -34,7 +34,7 @@ MESSY_PROBLEMS = [
         "Row 7",
         "Student group",
         "“Two or more races” is not a group of any disaggregation of this initiative. Add it "
-        "first, or name the disaggregation and choose “Create missing groups”.",
+        "first, or name the disaggregation and let the import create the groups the file names.",
     ],
     *(
         [

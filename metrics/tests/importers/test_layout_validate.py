@@ -185,8 +185,8 @@ def test_the_preview_catches_every_problem_by_row_and_column() -> None:
         "Row 4, column “Period”: “Spring” is not a period: write a year (2024), a school year "
         "(SY2019-20), a quarter (2024-Q3), a month (2024-03) or a date (2024-03-15).",
         "Row 5, column “Group”: “Martian” is not a group of any disaggregation of this "
-        "initiative. Add it first, or name the disaggregation and choose “Create missing "
-        "groups”.",
+        "initiative. Add it first, or name the disaggregation and let the import create the "
+        "groups the file names.",
         "Row 6, column “Value”: The value for Third graders reading at grade level, 2019, "
         "Hispanic or Latino is also on row 2.",
         "Row 7, column “Value”: “142%” is an out-of-range percent: percentages go from 0 to 100.",
@@ -212,7 +212,7 @@ def test_accented_groups_of_a_windows_1252_file_are_created_only_when_chosen() -
     refused = check("enrollment_cp1252.csv")
     assert [str(e) for e in refused.errors][:1] == [
         "Row 2, column “Raza/etnia”: This initiative has no disaggregation called "
-        "“Raza/etnia”. Add it first, or choose “Create missing groups”."
+        "“Raza/etnia”. Add it first, or let the import create the groups the file names."
     ]
     assert len(refused.errors) == 4
 
