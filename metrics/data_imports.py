@@ -11,6 +11,7 @@ the page all agree on what happened.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from backbone.models import User
 from initiatives.models import Initiative
+from metrics.charts import format_value
 from metrics.importers.commit import (
     ImportRefused,
     data_points_import,
@@ -104,11 +106,18 @@ def _store_preview(
             data_import.organization_id, {p.indicator_id for p in checked.points}
         )
         summary = preview(checked, existing=existing)
-        names = {info.id: info.name for info in context.indicators.values()}
+        infos = {info.id: info for info in context.indicators.values()}
         if context.fixed is not None:
-            names[context.fixed.id] = context.fixed.name
+            infos[context.fixed.id] = context.fixed
         for row in summary["rows"]:
-            row["indicator"] = names.get(row["indicator_id"], "")
+            info = infos.get(row["indicator_id"])
+            row["indicator"] = info.name if info else ""
+            # As the indicator's pages will show it: "46%", not "46".
+            row["shown"] = (
+                format_value(Decimal(row["value"]), info.unit)
+                if info is not None and row["value"] is not None
+                else row["value"]
+            )
             row["group"] = (
                 row["category"][1]
                 if row["category"]

@@ -63,6 +63,9 @@ def test_upload_previews_then_import_writes_every_value(
     assert 'data-count="points">3</p>' in html
     assert 'data-count="new">3</p>' in html
     assert 'data-count="errors">0</p>' in html
+    # Values as the indicator's pages show them, with their unit.
+    assert '<td data-label="Value">41.5%</td>' in html
+    assert '<td data-label="Value">suppressed (*)</td>' in html
     assert imported.status_code == 302
     data_import.refresh_from_db()
     assert data_import.status == DataImport.Status.DONE
