@@ -30,8 +30,9 @@ from workplans.models import KeyAction
 
 PERCENT_MAX = Decimal(100)
 
-# The fields of an indicator or measure a person edits, besides its place (result, strategy…).
-MEASURED_FIELDS = {
+# The fields of an indicator or measure a person edits, besides its place (result, strategy…),
+# in the order forms and the API show them.
+MEASURED_FIELDS = (
     "name",
     "definition",
     "unit",
@@ -46,7 +47,7 @@ MEASURED_FIELDS = {
     "data_source",
     "frequency",
     "steward",
-}
+)
 
 
 def _next_position(queryset: models.QuerySet[Any]) -> int:
@@ -113,7 +114,7 @@ def _clean_measured(obj: Measured) -> None:
 
 
 def _apply(obj: Measured, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - MEASURED_FIELDS
+    unknown = set(fields) - set(MEASURED_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     for name, value in fields.items():

@@ -22,23 +22,8 @@ from rest_framework import serializers
 from initiatives.api.serializers import FixedAfterCreate, InOrganization
 from initiatives.models import Initiative, Person, Result, Strategy, Table
 from metrics.models import DataPoint, Indicator, PerformanceMeasure
+from metrics.services import MEASURED_FIELDS
 
-MEASURED_FIELDS = [
-    "name",
-    "definition",
-    "unit",
-    "unit_label",
-    "direction",
-    "baseline_value",
-    "baseline_period",
-    "target_value",
-    "target_period",
-    "population",
-    "population_label",
-    "data_source",
-    "frequency",
-    "steward",
-]
 PERIOD_HELP = (
     "A period label: a year (2024), a school year (SY2019-20; 2019-20 is read the same), a "
     "quarter (2024-Q3), a month (2024-03) or a date (2024-03-15). Stored in that canonical form."

@@ -23,28 +23,12 @@ from initiatives.views.ordered import get_initiative
 from metrics import services
 from metrics.forms import GapForm, IndicatorForm, MeasureForm, TurnTheCurveForm
 from metrics.models import DisparityGap, Indicator, PerformanceMeasure, TurnTheCurve
+from metrics.services import MEASURED_FIELDS
 from metrics.views.common import get_indicator, get_measure
-
-FIELDS = (
-    "name",
-    "definition",
-    "unit",
-    "unit_label",
-    "direction",
-    "baseline_value",
-    "baseline_period",
-    "target_value",
-    "target_period",
-    "population",
-    "population_label",
-    "data_source",
-    "frequency",
-    "steward",
-)
 
 
 def _initial(measured: Any) -> dict[str, Any]:
-    initial = {name: getattr(measured, name) for name in FIELDS}
+    initial = {name: getattr(measured, name) for name in MEASURED_FIELDS}
     for name in ("baseline_value", "target_value", "population"):
         value = initial[name]
         if isinstance(value, Decimal):
