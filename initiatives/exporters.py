@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -96,17 +97,33 @@ def partners_table(*, organization: Organization) -> tuple[list[str], list[list[
     )
 
 
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """UTF-8 with a BOM, so Excel shows accented names as they are."""
+# A cell of an export: text (neutralised when it would run as a formula), or a number kept as
+# a number (a spreadsheet never runs one), or nothing.
+Cell = str | Decimal | None
+
+
+def _safe(cell: Cell) -> Cell:
+    return neutralise(cell) if isinstance(cell, str) else cell
+
+
+def _csv_cell(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    return f"{cell:f}" if isinstance(cell, Decimal) else neutralise(cell)
+
+
+def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """UTF-8 with a BOM, so Excel shows accented names as they are. A number is written as
+    plain digits ("45.2", "-3.5")."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow([neutralise(h) for h in headers])
     for row in rows:
-        writer.writerow([neutralise(c) for c in row])
+        writer.writerow([_csv_cell(c) for c in row])
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sheet: str) -> bytes:
+def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet: str) -> bytes:
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -115,7 +132,7 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sheet: str
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([neutralise(c) for c in row])
+        ws.append([_safe(c) for c in row])
     for i, header in enumerate(headers):
         letter = ws.cell(row=1, column=i + 1).column_letter
         ws.column_dimensions[letter].width = max(12, min(40, len(header) + 4))

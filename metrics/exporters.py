@@ -11,21 +11,12 @@ suppressed value has no number, and says so in its own columns, never as zero.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
-
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from initiatives.exporters import neutralise
+from initiatives.exporters import Cell
 from initiatives.models import Initiative
 from metrics.models import DataPoint, Indicator, PerformanceMeasure
-
-Cell = str | Decimal | None
 
 
 def headers(*, measures: bool = False) -> list[str]:
@@ -108,43 +99,3 @@ def initiative_measures_table(*, initiative: Initiative) -> tuple[list[str], lis
         organization_id=initiative.organization_id, measure__initiative=initiative
     )
     return headers(measures=True), _points(points, subject="measure")
-
-
-def _safe(cell: Cell) -> Cell:
-    return neutralise(cell) if isinstance(cell, str) else cell
-
-
-def _csv_cell(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    return f"{cell:f}" if isinstance(cell, Decimal) else neutralise(cell)
-
-
-def to_csv(head: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """UTF-8 with a BOM, so Excel shows accented names as they are. A value is written as plain
-    digits ("45.2", "-3.5"): a number, which a spreadsheet never runs."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow([neutralise(h) for h in head])
-    for row in rows:
-        writer.writerow([_csv_cell(c) for c in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(head: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet[:31]
-    ws.append([neutralise(h) for h in head])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_safe(c) for c in row])
-    for i, header in enumerate(head):
-        letter = ws.cell(row=1, column=i + 1).column_letter
-        ws.column_dimensions[letter].width = max(12, min(40, len(header) + 4))
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -11,15 +11,13 @@ from django.views.decorators.http import require_GET
 
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.http import OrgRequest
+from initiatives.exporters import Cell, to_csv, to_xlsx
 from initiatives.models import Initiative
 from metrics.exporters import (
-    Cell,
     indicator_table,
     initiative_measures_table,
     initiative_table,
     measure_table,
-    to_csv,
-    to_xlsx,
 )
 from metrics.models import Indicator, PerformanceMeasure
 

@@ -15,9 +15,10 @@ import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
+from initiatives.exporters import to_csv
 from initiatives.models import Initiative
 from initiatives.tests.factories import InitiativeFactory, ResultFactory
-from metrics.exporters import indicator_table, initiative_table, to_csv
+from metrics.exporters import indicator_table, initiative_table
 from metrics.models import Indicator, PeriodKind
 from metrics.tests.factories import (
     CategoryFactory,
