@@ -37,4 +37,18 @@ app.conf.beat_schedule = {
         "task": "workplans.tasks.requeue_waiting_inbound_emails",
         "schedule": crontab(minute="*"),
     },
+    # Board packets: each steering committee meeting gets one, made the initiative's chosen number
+    # of days before it and emailed once to each member; a packet whose build was lost (worker
+    # killed, broker restarted) is built again. Safe to run twice, or on two beats at once.
+    "sweep-board-packets": {
+        "task": "dashboard.tasks.sweep_board_packets",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Outbound webhooks are rows; this sends those whose retry is due (1 min to 6 h after a
+    # failure), and those whose worker task was lost or whose worker died mid-send. Each is
+    # claimed in the database first, so a second beat or a re-queue never posts one twice.
+    "sweep-webhook-deliveries": {
+        "task": "backbone.webhooks.tasks.sweep_webhook_deliveries",
+        "schedule": crontab(minute="*"),
+    },
 }
