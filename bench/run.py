@@ -28,9 +28,12 @@ SEED_GOAL_SECONDS = 180
 # Dotted paths of benchmark functions, run in this order.
 BENCHMARKS = [
     "bench.web.pages",
+    "bench.api.api",
     "bench.nag.delivery",
     "bench.replies.replies",
     "bench.metrics_import.imports",
+    "bench.dashboard.dashboard",
+    "bench.packet.build",
 ]
 
 

@@ -4,6 +4,7 @@ through SMTP or an anymail provider (backbone.mail.delivery)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from functools import partial
@@ -14,7 +15,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
-from backbone.mail.compose import KIND_HEADER, ORG_HEADER
+from backbone.mail.compose import ATTACH_HEADER, KEEP_HEADER, KIND_HEADER, ORG_HEADER
 from backbone.models import OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,14 @@ class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         from backbone.tasks import deliver_email
 
-        keep_only = settings.BACKBONE_EMAIL_DELIVERY == "outbox"
+        keep_all = settings.BACKBONE_EMAIL_DELIVERY == "outbox"
         count = 0
         for message in email_messages:
             headers: dict[str, Any] = dict(message.extra_headers)
+            keep_only = keep_all or headers.pop(KEEP_HEADER, None) is not None
             org_id = headers.pop(ORG_HEADER, None)
             kind = headers.pop(KIND_HEADER, "account")
+            attachments = json.loads(headers.pop(ATTACH_HEADER, "[]"))
             row = OutboundEmail.objects.create(
                 organization_id=int(org_id) if org_id else None,
                 kind=kind,
@@ -48,6 +51,7 @@ class OutboxBackend(BaseEmailBackend):
                 body_text=str(message.body),
                 body_html=_html_of(message),
                 headers={k: str(v) for k, v in headers.items()},
+                attachments=attachments,
                 status=OutboundEmail.Status.KEPT if keep_only else OutboundEmail.Status.QUEUED,
             )
             # Callers that need the row (NAG emails link it to their reminders) find it here.

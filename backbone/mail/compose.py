@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -15,6 +16,11 @@ from backbone.models import Organization
 # Internal headers read (and removed) by the outbox backend to file the email.
 ORG_HEADER = "X-Backbone-Organization"
 KIND_HEADER = "X-Backbone-Kind"
+# Files attached by reference (backbone.mail.attachments), as a JSON list.
+ATTACH_HEADER = "X-Backbone-Attach"
+# Present when the email must stay in the outbox, never delivered: a sample organization's
+# (its people's addresses are made up; see backbone.onboarding.sandbox).
+KEEP_HEADER = "X-Backbone-Keep"
 
 
 def render_plain(name: str, ctx: dict[str, Any]) -> str:
@@ -33,8 +39,10 @@ def compose(
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
     template: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> EmailMultiAlternatives:
-    """`kind` files the email in the outbox; `template` (default: the kind) names the files."""
+    """`kind` files the email in the outbox; `template` (default: the kind) names the files;
+    `attachments` are references made with backbone.mail.attachments.reference."""
     ctx = {"organization": organization, "site_url": settings.SITE_URL, **context}
     name = template or kind
     subject = " ".join(render_plain(f"emails/{name}.subject.txt", ctx).split())
@@ -49,6 +57,10 @@ def compose(
     all_headers = {KIND_HEADER: kind, **(headers or {})}
     if organization is not None:
         all_headers[ORG_HEADER] = str(organization.pk)
+        if organization.is_sandbox:
+            all_headers[KEEP_HEADER] = "sample"
+    if attachments:
+        all_headers[ATTACH_HEADER] = json.dumps(attachments)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -21,6 +21,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from backbone.mail.attachments import resolve
 from backbone.models import OutboundEmail
 
 # A claim older than this belongs to a worker that died; the row may be claimed again.
@@ -94,7 +95,8 @@ _transport = _Transport()
 
 def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     """Send one queued email. Raises on a transport error so the task can retry it.
-    Three queries: claim (counting the attempt and fixing the Message-ID), read, record."""
+    Three queries: claim (counting the attempt and fixing the Message-ID), read, record; and
+    one per attached file, read as it is sent."""
     now = timezone.now()
     # One Message-ID per email, kept across retries, so a receiver can tell a retry from a new
     # email and a reply's In-Reply-To can name it: set on the first attempt only.
@@ -122,6 +124,8 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    for attachment in resolve(row.attachments):
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     try:
         _transport.send(message)
     except Exception as exc:

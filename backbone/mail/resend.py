@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
-from backbone.mail.compose import KIND_HEADER, ORG_HEADER
-from backbone.models import OutboundEmail
+from backbone.mail.compose import ATTACH_HEADER, KEEP_HEADER, KIND_HEADER, ORG_HEADER
+from backbone.models import Organization, OutboundEmail
 
 
 @transaction.atomic
@@ -17,6 +19,11 @@ def outbound_email_resend(*, email: OutboundEmail) -> OutboundEmail:
     headers = {**email.headers, KIND_HEADER: email.kind}
     if email.organization_id is not None:
         headers[ORG_HEADER] = str(email.organization_id)
+        sample = Organization.objects.filter(pk=email.organization_id, sandbox_owner__isnull=False)
+        if sample.exists():
+            headers[KEEP_HEADER] = "sample"
+    if email.attachments:
+        headers[ATTACH_HEADER] = json.dumps(email.attachments)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
