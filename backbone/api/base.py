@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.request import Request
 
+from backbone.api.filters import ListFilterBackend
 from backbone.models import APIToken, Membership, Organization
 from backbone.roles import allowed, remember_role
 
@@ -49,7 +50,9 @@ class OrganizationScopedMixin:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         self.membership = resolve_api_membership(request, kwargs["org_slug"])
         self.organization = self.membership.organization
-        request.organization = self.organization  # type: ignore[attr-defined]
+        # On the HttpRequest under DRF's: the copy DRF makes to describe a route (OPTIONS) and
+        # the organization middleware (which tells this organization's caches) read it there.
+        request._request.organization = self.organization  # type: ignore[attr-defined]
         remember_role(request.user, self.organization, self.membership.role)
         token = request.auth if isinstance(request.auth, APIToken) else None
         if request.method not in SAFE_METHODS and token is not None and not token.can_write:
@@ -62,6 +65,8 @@ class OrganizationScopedMixin:
 
 class OrganizationScopedViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     queryset: QuerySet[Any]
+    # The view's `list_filters`, and ?updated_since= on every list of a model with updated_at.
+    filter_backends = [ListFilterBackend]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

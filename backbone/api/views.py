@@ -61,9 +61,9 @@ class MembershipViewSet(
     def perform_update(self, serializer: MembershipSerializer) -> None:  # type: ignore[override]
         membership = serializer.instance
         assert membership is not None  # an update always has its instance
-        serializer.instance = membership_change_role(
-            membership=membership, role=serializer.validated_data["role"]
-        )
+        # PATCH without a role changes nothing (and answers the member as they are).
+        role = serializer.validated_data.get("role", membership.role)
+        serializer.instance = membership_change_role(membership=membership, role=role)
 
     def perform_destroy(self, instance: Membership) -> None:
         membership_remove(membership=instance)

@@ -211,8 +211,9 @@ class PartnerOrganizationSerializer(serializers.ModelSerializer[PartnerOrganizat
             "notes",
             "people_count",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
 
 
 PERSON_FIELDS = [

@@ -595,6 +595,14 @@ class SeatViewSet(CrudViewSet):
     list_filters = (
         IdFilter("table", "table_id", "Only this table's seats."),
         IdFilter("person", "person_id", "Only this person's seats."),
+        IdFilter("initiative", "table__initiative_id", "Only the seats of this initiative."),
+        ChoiceFilter("role", "role", Seat.Role.values, "Only chairs, co-chairs or members."),
+        ChoiceFilter(
+            "table_kind",
+            "table__kind",
+            Table.Kind.values,
+            "Only the steering committee's seats, or only the workgroups'.",
+        ),
     )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -43,6 +43,7 @@ def partner_json(partner: PartnerOrganization, **changes: Any) -> dict[str, Any]
         "notes": partner.notes,
         "people_count": 1,
         "created_at": STAMP,
+        "updated_at": STAMP,
         **changes,
     }
 
@@ -126,6 +127,7 @@ def test_partner_organization_create_update_delete(agenda: Agenda, login: Login)
         "notes": "",
         "people_count": 0,
         "created_at": STAMP,
+        "updated_at": STAMP,
     }
     assert created.json() == expected
     assert updated.json() == expected | {"notes": "Meets Mondays."}

@@ -14,7 +14,7 @@ from backbone.roles import Role
 from initiatives.models import Seat, Table
 from initiatives.services import initiative_create, person_remove, result_create, seat_add
 from initiatives.services import strategy_create as make_strategy
-from initiatives.tests.factories import PersonFactory
+from initiatives.tests.factories import InitiativeFactory, PersonFactory
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
     NOT_FOUND,
     STAMP,
@@ -255,6 +255,36 @@ def test_seats_list_and_filters(agenda: Agenda, login: Login) -> None:
     )
     assert at_table.json() == page([seat_json(elsewhere)])
     assert of_person.json() == page([seat_json(agenda.partner_seat), seat_json(elsewhere)])
+
+
+def test_the_steering_committee_and_the_workgroups_leads_through_seat_filters(
+    agenda: Agenda, login: Login
+) -> None:
+    chair = seat_add(table=agenda.steering, person=agenda.person, role="chair")
+    elsewhere = seat_add(table=agenda.other_workgroup, person=agenda.partner_person)
+    other_initiative: Any = InitiativeFactory(organization=agenda.personas.org)
+    client = login(agenda.personas.steering)
+
+    def seats(params: dict[str, Any]) -> list[int]:
+        response = send(client, "GET", "seats/", params)
+        assert response.status_code == 200, response.content
+        return [s["id"] for s in response.json()["results"]]
+
+    assert seats({"table_kind": "steering"}) == [chair.pk]
+    assert seats({"table_kind": "workgroup"}) == [
+        agenda.cochair_seat.pk,
+        agenda.partner_seat.pk,
+        elsewhere.pk,
+    ]
+    assert seats({"role": "co_chair", "table_kind": "workgroup"}) == [agenda.cochair_seat.pk]
+    assert seats({"role": "member", "table": agenda.workgroup.pk}) == [agenda.partner_seat.pk]
+    assert seats({"initiative": agenda.initiative.pk, "role": "chair"}) == [chair.pk]
+    assert seats({"initiative": other_initiative.pk}) == []
+    bad = send(client, "GET", "seats/", {"role": "leader"})
+    assert (bad.status_code, bad.json()["error"]["fields"]) == (
+        400,
+        {"role": ["Use one of: chair, co_chair, member."]},
+    )
 
 
 def test_staff_seat_change_and_unseat(agenda: Agenda, login: Login) -> None:

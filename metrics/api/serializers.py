@@ -19,6 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backbone.api.filters import MAX_ID
 from initiatives.api.serializers import FixedAfterCreate, InOrganization
 from initiatives.models import Initiative, Person, Result, Strategy, Table
 from metrics.models import DataPoint, Indicator, PerformanceMeasure
@@ -74,8 +75,16 @@ class IndicatorSerializer(MeasuredSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["id", "initiative", "result", *MEASURED_FIELDS, "position", "created_at"]
-        read_only_fields = ["id", "initiative", "position", "created_at"]
+        fields = [
+            "id",
+            "initiative",
+            "result",
+            *MEASURED_FIELDS,
+            "position",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "initiative", "position", "created_at", "updated_at"]
 
 
 class PerformanceMeasureSerializer(MeasuredSerializer):
@@ -102,8 +111,9 @@ class PerformanceMeasureSerializer(MeasuredSerializer):
             *MEASURED_FIELDS,
             "position",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "position", "created_at"]
+        read_only_fields = ["id", "position", "created_at", "updated_at"]
         create_only = ["initiative"]
 
 
@@ -150,12 +160,16 @@ class DataPointSerializer(serializers.ModelSerializer[DataPoint]):
     period, for everyone (category null) or for one group of a disaggregation."""
 
     period = serializers.CharField(read_only=True, help_text=PERIOD_HELP)
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+    # null for everyone's value (no category).
+    category_name = serializers.CharField(
+        source="category.name", read_only=True, default=None, allow_null=True
+    )
     dimension = serializers.IntegerField(
         source="category.dimension_id",
         read_only=True,
         default=None,
-        help_text="The disaggregation the group belongs to.",
+        allow_null=True,
+        help_text="The disaggregation the group belongs to; null for everyone's value.",
     )
     value = serializers.DecimalField(
         max_digits=18,
@@ -193,11 +207,21 @@ class DataPointInputSerializer(serializers.Serializer):
     """A data point to write: exactly one of indicator and measure, the period, the group
     (category; null or left out for everyone) and the value."""
 
-    indicator = serializers.IntegerField(required=False, allow_null=True)
-    measure = serializers.IntegerField(required=False, allow_null=True)
+    # Ids are looked up in the caller's organization together (metrics.api.points), not one
+    # by one as related fields would; bounded so the database can compare them.
+    indicator = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    measure = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     period = PeriodField(help_text=PERIOD_HELP)
     category = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The group; null for everyone."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The group; null for everyone.",
     )
     value = ValueField(allow_null=True, required=False)
     suppressed = serializers.BooleanField(

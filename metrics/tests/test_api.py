@@ -162,6 +162,7 @@ def test_staff_creates_an_indicator_with_its_goal(world: World, client: Client) 
         "steward": None,
         "position": 1,
         "created_at": made.created_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": made.updated_at.isoformat().replace("+00:00", "Z"),
     }
     assert made.organization_id == world.personas.org.pk
 

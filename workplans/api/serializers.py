@@ -62,8 +62,16 @@ class WorkplanSerializer(serializers.ModelSerializer[Workplan]):
             "key_action_count",
             "key_actions_done",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "initiative", "closed_at", "previous", "created_at"]
+        read_only_fields = [
+            "id",
+            "initiative",
+            "closed_at",
+            "previous",
+            "created_at",
+            "updated_at",
+        ]
         # The service says, in words, that the workgroup already has that year's workplan.
         validators: list[Any] = []
 
@@ -123,9 +131,10 @@ class KeyActionSerializer(FixedAfterCreate):
             "overdue",
             "carried_from",
             "version",
+            "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "carried_from", "updated_at"]
+        read_only_fields = ["id", "carried_from", "created_at", "updated_at"]
         create_only = ["workplan"]
 
     def get_overdue(self, key_action: KeyAction) -> bool:
@@ -205,8 +214,16 @@ class MeetingSerializer(FixedAfterCreate):
             "invitees",
             "attendance",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "initiative", "status", "closed_at", "created_at"]
+        read_only_fields = [
+            "id",
+            "initiative",
+            "status",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
         create_only = ["table"]
 
     def get_time_zone(self, meeting: Meeting) -> str:

@@ -1,13 +1,17 @@
-"""Workplans, key actions, meetings and commitments, mounted under /api/v1/o/<org_slug>/."""
+"""Workplans, key actions, meetings (and their agenda items), commitments, help requests and
+the NAG cadence, mounted under /api/v1/o/<org_slug>/."""
 
 from rest_framework.routers import SimpleRouter
 
-from workplans.api import views
+from workplans.api import agenda, help_requests, nag, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("workplans", views.WorkplanViewSet, basename="api-workplans")
 router.register("key-actions", views.KeyActionViewSet, basename="api-key-actions")
 router.register("meetings", views.MeetingViewSet, basename="api-meetings")
 router.register("commitments", views.CommitmentViewSet, basename="api-commitments")
+router.register("agenda-items", agenda.AgendaItemViewSet, basename="api-agenda-items")
+router.register("help-requests", help_requests.HelpRequestViewSet, basename="api-help-requests")
+router.register("nag-settings", nag.NagSettingsViewSet, basename="api-nag-settings")
 
 urlpatterns = router.urls

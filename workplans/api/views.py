@@ -57,6 +57,7 @@ from workplans.services import (
     key_action_create,
     key_action_delete,
     key_action_update,
+    meeting_cancel,
     meeting_close,
     meeting_schedule,
     meeting_update,
@@ -274,8 +275,8 @@ class MeetingViewSet(
 ):
     """Meetings of the workgroups and steering committees. Times are given in the initiative's
     time zone (`time_zone`); a time sent without an offset is read in it. Backbone staff and
-    the table's chair or co-chairs schedule, change and close meetings and record attendance.
-    The agenda is part of a single meeting's answer."""
+    the table's chair or co-chairs schedule, change, close and cancel meetings and record
+    attendance. The agenda is part of a single meeting's answer; agenda-items/ changes it."""
 
     queryset = Meeting.objects.all()
     required_permissions = WORKPLAN_PERMISSIONS
@@ -358,6 +359,19 @@ class MeetingViewSet(
         meeting = self.get_object()
         self.require_edit_table(meeting.table)
         return self.answer(meeting_close(meeting=meeting))
+
+    @extend_schema(
+        request=None,
+        responses={200: MeetingDetailSerializer},
+        description="Cancels a scheduled meeting (calendars drop it when they next read its "
+        "invitation or feed). Cancelling a cancelled meeting changes nothing and answers the "
+        "same; a meeting that took place (closed) cannot be cancelled (400).",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        meeting = self.get_object()
+        self.require_edit_table(meeting.table)
+        return self.answer(meeting_cancel(meeting=meeting))
 
     @extend_schema(
         request=AttendanceInputSerializer,

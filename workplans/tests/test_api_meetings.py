@@ -70,6 +70,7 @@ def meeting_json(plan: Plan, *, detail: bool = True, **changes: Any) -> dict[str
         "invitees": sorted([agenda.cochair_person.pk, agenda.partner_person.pk]),
         "attendance": [],
         "created_at": STAMP,
+        "updated_at": STAMP,
         **changes,
     }
     if detail:

@@ -42,6 +42,7 @@ def workplan_json(workplan: Workplan, **changes: Any) -> dict[str, Any]:
         "key_action_count": 1,
         "key_actions_done": 0,
         "created_at": STAMP,
+        "updated_at": STAMP,
         **changes,
     }
 
@@ -66,6 +67,7 @@ def key_action_json(plan: Plan, **changes: Any) -> dict[str, Any]:
         "overdue": False,
         "carried_from": None,
         "version": 1,
+        "created_at": STAMP,
         "updated_at": STAMP,
         **changes,
     }
