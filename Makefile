@@ -22,6 +22,22 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
 	DEBUG=true $(BIN)/python manage.py compilemessages --locale $* --ignore=.venv --ignore=var
 
+# axe-core, the accessibility checker the browser tests inject into each page: a pinned release
+# fetched once at set-up from the npm registry (`npm pack`, apt packages nodejs and npm), its
+# tarball checked against the sha512 below (npm's own integrity value), never fetched at run time.
+# Only the tests need it, so `make run` does not need npm.
+AXE_VERSION := 4.11.0
+AXE_SHA512 := 8a561a9c453cbf1c417b1a4977c716338125490ab841cb422ca8a1d1349f8c87c24137b21ffeb356b98825f2cfaca4ca2516e21be71f9d96d02230252661758d
+AXE_DIR := $(VENV)/axe
+AXE_TGZ := $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz
+AXE_JS := $(AXE_DIR)/axe.min.js
+$(AXE_TGZ): | $(STAMP)
+	@mkdir -p $(AXE_DIR)
+	cd $(AXE_DIR) && npm pack --silent --cache npm-cache axe-core@$(AXE_VERSION) >/dev/null
+	@echo "$(AXE_SHA512)  $@" | sha512sum --check --quiet - || { rm -f $@; echo "axe-core $(AXE_VERSION): checksum mismatch" >&2; exit 1; }
+$(AXE_JS): $(AXE_TGZ)
+	tar -xzOf $< package/axe.min.js > $@.part && mv $@.part $@
+
 install: $(STAMP) $(MO_FILES)
 
 # Everything in one foreground command: web server, Celery worker, Celery beat (Ctrl-C stops
@@ -60,7 +76,7 @@ checks: install
 # Tests marked `postgres` (real concurrent connections) and `integration` (a real Celery worker
 # and Redis) need DATABASE_URL=postgres://… and REDIS_URL; without them, outside CI, pytest
 # deselects them and says what to set (tests/needs.py). CI (CI=true) always runs them.
-pytest: install
+pytest: install $(AXE_JS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
