@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from backbone.models import TIME_ZONE_CHOICES, APIToken, Organization, User
+from backbone.onboarding.services import onboarding_begin
 from backbone.roles import Role
 from backbone.services import organization_create
 
@@ -45,11 +46,12 @@ class SignupForm(AllauthSignupForm):
             user: User = super().save(request)
             user.full_name = self.cleaned_data["full_name"].strip()
             user.save(update_fields=["full_name"])
-            organization_create(
+            organization = organization_create(
                 name=self.cleaned_data["organization_name"],
                 owner=user,
                 time_zone=self.cleaned_data["time_zone"],
             )
+            onboarding_begin(organization=organization)
         return user
 
 

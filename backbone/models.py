@@ -54,6 +54,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Django admin access only; being "backbone staff" is a role within an organization.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The interface language the person chose; blank follows the browser (Accept-Language).
+    # Their emails follow each organization's Person.preferred_language instead.
+    language = models.CharField(
+        _("interface language"),
+        max_length=5,
+        blank=True,
+        choices=settings.LANGUAGES,
+        default="",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -104,6 +113,11 @@ class Organization(models.Model):
         blank=True,
         help_text=_("The domain that receives partners' email replies, e.g. reply.example.org."),
     )
+    # Set on a sample organization (the demo data, loaded for one person to explore and
+    # removed in one click: backbone.onboarding.sandbox). Its emails never leave its outbox.
+    sandbox_owner = models.ForeignKey(
+        "User", on_delete=models.CASCADE, null=True, blank=True, related_name="sandboxes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +129,10 @@ class Organization(models.Model):
     @property
     def email_sender_name(self) -> str:
         return self.sender_name or self.name
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox_owner_id is not None
 
 
 class TenantQuerySet(models.QuerySet[Any]):
@@ -268,6 +286,10 @@ class OutboundEmail(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # Files sent with the email, by reference ({"kind": "board_packet", "id": 12}), read when
+    # it is delivered (backbone.mail.attachments): a file emailed to twenty people is stored
+    # once, not in twenty rows.
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Set while a worker is sending; a claim older than the timeout belongs to a dead worker.

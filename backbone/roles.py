@@ -75,6 +75,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # staff keep them and import data. Whoever reads the data may export it.
     "view_measurement": EVERYONE,
     "manage_measurement": STAFF_ONLY,
+    # The steering committee's dashboard: partners read it too where the initiative allows it
+    # (checked per initiative, see dashboard.access). Board packets are the steering
+    # committee's: staff and its members read and make them. Staff decide what is published.
+    "view_dashboard": frozenset({Role.STAFF, Role.STEERING, Role.COCHAIR}),
+    "view_board_packets": frozenset({Role.STAFF, Role.STEERING}),
+    "manage_dashboard": STAFF_ONLY,
+    # Webhooks send the organization's events to other systems, signed with a secret the page
+    # shows: only staff add them, read their secrets and delivery logs, and turn them on again.
+    "manage_webhooks": STAFF_ONLY,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -82,6 +83,16 @@ def user_create(*, email: str, password: str | None, full_name: str = "") -> Use
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this email address already exists.")})
     return User.objects.create_user(email=email, password=password, full_name=full_name.strip())
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Save the interface language a person chose ("" follows their browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose English or Spanish.")})
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
 
 
 def _lock_staff(organization: Organization) -> list[int]:

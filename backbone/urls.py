@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backbone.views import invitations, members, outbox, pages, tokens
+from backbone.views import invitations, language, members, outbox, pages, tokens
 
 # Pages of one organization; mounted under /o/<org_slug>/ (see config/urls.py).
 org_urlpatterns = [
@@ -31,4 +31,5 @@ urlpatterns = [
     path("o/", pages.org_picker, name="org_picker"),
     path("o/new/", pages.org_create, name="org_create"),
     path("invite/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
+    path("language/", language.language_choose, name="language_choose"),
 ]

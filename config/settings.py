@@ -8,6 +8,7 @@ an error naming the missing one.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
     "initiatives",
     "workplans",
     "metrics",
+    "dashboard",
+    "backbone.webhooks",
+    "backbone.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backbone.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -229,6 +234,25 @@ BACKBONE_NAG_LINK_DAYS = env_int("BACKBONE_NAG_LINK_DAYS", 60)
 # Replies to reminders go to reply+<token>@<domain>: the organization's reply domain, or this.
 BACKBONE_REPLY_DOMAIN = env_str("BACKBONE_REPLY_DOMAIN", "reply.localhost")
 
+# --- Outbound webhooks -------------------------------------------------------------------------
+# An endpoint is turned off (and its organization's staff told) after this many failed attempts
+# in a row, across its deliveries; a success resets the count.
+BACKBONE_WEBHOOK_DISABLE_AFTER = env_int("BACKBONE_WEBHOOK_DISABLE_AFTER", 3)
+if BACKBONE_WEBHOOK_DISABLE_AFTER < 1:
+    raise ImproperlyConfigured("BACKBONE_WEBHOOK_DISABLE_AFTER must be 1 or more.")
+# Development only, so it follows DEBUG and is not read from the environment: webhooks may go to
+# http:// addresses and to this machine or its network. In production they go only to https://
+# addresses on the public internet (no loopback, private or link-local address).
+BACKBONE_WEBHOOK_LOCAL_TARGETS = DEBUG
+
+# --- The steering committee's dashboard -------------------------------------------------------
+# Its body is kept this many seconds once built (0: never kept). Any change through the pages,
+# the API or the workers makes the next reader build it afresh anyway (dashboard.cache); this
+# only bounds what nothing announces, such as a management command's changes.
+BACKBONE_DASHBOARD_CACHE_SECONDS = env_int("BACKBONE_DASHBOARD_CACHE_SECONDS", 300)
+if BACKBONE_DASHBOARD_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("BACKBONE_DASHBOARD_CACHE_SECONDS must be 0 or more.")
+
 # --- Receiving replies ------------------------------------------------------------------------
 # Partners' replies come in by the mail server's pipe (manage.py ingest_email), the provider's
 # inbound webhook (/anymail/<provider>/inbound/, behind ANYMAIL_WEBHOOK_SECRET), or IMAP.
@@ -253,6 +277,13 @@ IMAP_URL = env_str("IMAP_URL", "")
 IMAP_TARGET = parse_imap_url(IMAP_URL)
 
 # --- API --------------------------------------------------------------------------------------
+# Requests per API token (a session: per user) per second, minute, hour or day; over it, 429
+# with Retry-After. Counted in the cache (Redis in production: shared by every web worker).
+BACKBONE_API_RATE = env_str("BACKBONE_API_RATE", "600/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", BACKBONE_API_RATE):
+    raise ImproperlyConfigured(
+        f"BACKBONE_API_RATE={BACKBONE_API_RATE!r} is not a rate; use e.g. 600/min, 20/s, 10000/day."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "backbone.api.authentication.APITokenAuthentication",
@@ -263,6 +294,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "backbone.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backbone.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["backbone.api.throttling.TokenRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -285,6 +317,11 @@ SPECTACULAR_SETTINGS = {
         "KeyActionStatusEnum": "workplans.models.KeyAction.Status",
         "MeetingStatusEnum": "workplans.models.Meeting.Status",
         "CommitmentStatusEnum": "workplans.models.Commitment.Status",
+        "AgendaItemKindEnum": "workplans.models.AgendaItem.Kind",
+        "DirectionEnum": "metrics.models.Direction",
+        "HelpRequestKindEnum": "workplans.models.HelpRequest.Kind",
+        "HelpRequestStatusEnum": "workplans.models.HelpRequest.Status",
+        "OutboundEmailStatusEnum": "backbone.models.OutboundEmail.Status",
     },
 }
 

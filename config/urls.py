@@ -17,6 +17,9 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("", include("workplans.urls")),
     path("", include("metrics.urls")),
     path("", include("metrics.urls_export")),
+    path("", include("dashboard.urls")),
+    path("", include("backbone.webhooks.urls")),
+    path("", include("backbone.onboarding.urls")),
 ]
 organization_api = [
     path("", include("backbone.api.urls")),
@@ -25,9 +28,15 @@ organization_api = [
     path("", include("metrics.api.urls")),
 ]
 
+# Under /api/, an address matching no route and a crash answer in the API's error format.
+handler404 = "backbone.api.errors.page_not_found"
+handler500 = "backbone.api.errors.server_error"
+
 urlpatterns = [
     path("", include("backbone.urls")),
     path("", include("workplans.urls_public")),
+    path("", include("dashboard.urls_public")),
+    path("", include("backbone.onboarding.urls_site")),
     path("o/<slug:org_slug>/", include(organization_pages)),
     path("api/v1/o/<slug:org_slug>/", include(organization_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

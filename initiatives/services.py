@@ -206,6 +206,13 @@ def strategy_delete(*, strategy: Strategy) -> None:
             _("These workgroups carry it; take it off them first: %(list)s.")
             % {"list": "; ".join(tables)}
         )
+    # Key actions keep the strategy they advance (the database refuses to leave them without).
+    actions = list(strategy.key_actions.values_list("description", flat=True)[:20])
+    if actions:
+        raise ValidationError(
+            _("Key actions advance it; move them to another strategy first: %(list)s.")
+            % {"list": "; ".join(actions)}
+        )
     strategy.delete()
 
 

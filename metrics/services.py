@@ -26,6 +26,7 @@ from metrics.models import (
     Unit,
 )
 from metrics.periods import Period, PeriodError, parse_period
+from metrics.webhooks import data_point_added
 from workplans.models import KeyAction
 
 PERCENT_MAX = Decimal(100)
@@ -288,6 +289,7 @@ def data_point_upsert(
             # A savepoint: when another writer created the same point first, update theirs.
             with transaction.atomic():
                 point.save()
+            data_point_added(point=point, subject=subject)
             return point, "created"
         except IntegrityError:
             point = DataPoint.objects.select_for_update().get(**lookup)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.utils import translation
 
+from backbone.api.throttling import TokenRateThrottle
 from backbone.models import Membership, Organization, User
 from backbone.roles import Role
 from config.celery import app as celery_app
@@ -43,6 +45,24 @@ def _email_through_outbox(settings: Any) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     # Password hashing is deliberately slow; tests create many users and test no hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _dashboard_built_each_time(settings: Any) -> None:
+    """Tests read the dashboard built from the data of that moment: a body kept by an earlier
+    test (the cache outlives the test database, whose ids repeat) must never answer for a later
+    one. dashboard/tests/test_dashboard_cache.py turns keeping on and tests it."""
+    settings.BACKBONE_DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _api_throttle_counts_per_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test counts its API requests afresh: counts kept by an earlier test (the cache
+    outlives the test database, whose token and user ids repeat) must never throttle a later
+    one. The rate stays the real one (BACKBONE_API_RATE); a test may lower it."""
+    counts = LocMemCache("api-throttle", {})
+    counts.clear()
+    monkeypatch.setattr(TokenRateThrottle, "cache", counts)
 
 
 @pytest.fixture(autouse=True)

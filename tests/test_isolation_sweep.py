@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from backbone.models import Organization, User
 from backbone.roles import Role
+from backbone.webhooks.models import WebhookDelivery, WebhookEndpoint
+from dashboard.models import BoardPacket
 from initiatives.importers.preview import outcome_signature
 from initiatives.tests.factories import (
     FilterCriterionFactory,
@@ -56,7 +58,8 @@ from tests.factories import (
 from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
-from workplans.models import AgendaItem, Channel, HelpRequest, InboundEmail, Meeting
+from workplans.calendar_feeds import calendar_feed_issue
+from workplans.models import AgendaItem, Channel, HelpRequest, InboundEmail, Meeting, NagSettings
 from workplans.tests.factories import (
     CommitmentFactory,
     KeyActionFactory,
@@ -215,6 +218,14 @@ def _help_request_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _nag_settings_of_other(world: World) -> int:
+    # The initiative's id addresses its cadence; a row there shows a change made through a
+    # route that skipped tenancy.
+    initiative: Any = InitiativeFactory(organization=world.other)
+    NagSettings.objects.create(organization=world.other, initiative=initiative)
+    return int(initiative.pk)
+
+
 def _indicator_of_other(world: World) -> int:
     made: Any = IndicatorFactory(result__initiative__organization=world.other)
     return int(made.pk)
@@ -252,6 +263,55 @@ def _data_import_of_other(world: World) -> int:
     return int(made.pk)
 
 
+def _packet_of_other(world: World) -> int:
+    # Ready, with its PDF: a download that skipped tenancy would hand it over.
+    initiative: Any = InitiativeFactory(organization=world.other)
+    made = BoardPacket.objects.create(
+        organization=world.other,
+        initiative=initiative,
+        status=BoardPacket.Status.READY,
+        pdf=b"%PDF-1.7 organization B",
+        size=23,
+        page_count=1,
+    )
+    return int(made.pk)
+
+
+def _person_with_calendar_of_other(world: World) -> int:
+    # With an address: turning it off through a route that skipped tenancy would delete it.
+    made: Any = PersonFactory(organization=world.other)
+    calendar_feed_issue(person=made, by_user=None)
+    return int(made.pk)
+
+
+def _table_with_calendar_of_other(world: World) -> int:
+    made: Any = TableFactory(initiative__organization=world.other)
+    calendar_feed_issue(table=made, by_user=None)
+    return int(made.pk)
+
+
+def _webhook_endpoint_of_other(world: World) -> int:
+    # Turned off after failures, with a delivery waiting: turning it on, testing it, changing its
+    # secret or deleting it through a route that skipped tenancy would show as a changed row.
+    made = WebhookEndpoint.objects.create(
+        organization=world.other,
+        url="https://hooks.riverside.example.org/in",
+        events=["meeting.closed"],
+        active=False,
+        disabled_at=timezone.now(),
+        disabled_reason="3 attempts in a row failed.",
+    )
+    WebhookDelivery.objects.create(
+        organization=world.other,
+        endpoint=made,
+        event_id="00000000-0000-4000-8000-000000000001",
+        event_type="meeting.closed",
+        payload={"type": "meeting.closed"},
+        next_attempt_at=timezone.now(),
+    )
+    return int(made.pk)
+
+
 # URL kwarg -> builds organization B's object and returns its id.
 ID_FACTORIES: dict[str, IdFactory] = {
     "membership_id": _membership_of_other,
@@ -281,6 +341,8 @@ ID_FACTORIES: dict[str, IdFactory] = {
     "import_id": _data_import_of_other,
     "dimension_id": _dimension_of_other,
     "gap_id": _gap_of_other,
+    "endpoint_id": _webhook_endpoint_of_other,
+    "packet_id": _packet_of_other,
 }
 
 # Route name -> {kwarg: factory}, for ids whose model depends on the route (the API's `pk`).
@@ -303,11 +365,21 @@ ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
     "api-meetings-detail": {"pk": _meeting_of_other},
     "api-meetings-close": {"pk": _meeting_of_other},
     "api-meetings-attendance": {"pk": _meeting_of_other},
+    "api-meetings-cancel": {"pk": _meeting_of_other},
+    "api-agenda-items-detail": {"pk": _agenda_item_of_other},
+    "api-agenda-items-move": {"pk": _agenda_item_of_other},
+    "api-help-requests-detail": {"pk": _help_request_of_other},
+    "api-help-requests-assign": {"pk": _help_request_of_other},
+    "api-help-requests-resolve": {"pk": _help_request_of_other},
+    "api-nag-settings-detail": {"pk": _nag_settings_of_other},
+    "api-email-log-detail": {"pk": _email_of_other},
     "api-commitments-detail": {"pk": _commitment_of_other},
     "api-commitments-history": {"pk": _commitment_of_other},
     "api-indicators-detail": {"pk": _indicator_of_other},
     "api-performance-measures-detail": {"pk": _measure_of_other},
     "api-data-points-detail": {"pk": _data_point_of_other},
+    "person_calendar_off": {"person_id": _person_with_calendar_of_other},
+    "table_calendar_off": {"table_id": _table_with_calendar_of_other},
 }
 
 # Route name -> why the sweep need not cover it. Keep it short, and say why.
@@ -316,6 +388,8 @@ EXEMPT: dict[str, str] = {}
 # Route name -> the body each write sends: a valid change, so a missing tenancy check would
 # show up as a changed row rather than as a harmless 400.
 WRITE_DATA: dict[str, dict[str, str]] = {
+    # Making a board packet posts nothing: the POST itself queues one.
+    "board_packets": {},
     "api-initiatives-list": {"name": "Taken over", "north_star": "Ours now."},
     "api-initiatives-detail": {"name": "Taken over", "status": "archived"},
     "api-results-detail": {"statement": "Taken over"},
@@ -332,6 +406,11 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "api-key-actions-detail": {"description": "Taken over", "version": "1"},
     "api-meetings-detail": {"title": "Taken over", "notes": "Intruders win."},
     "api-commitments-detail": {"status": "done", "progress_note": "Taken over"},
+    "api-agenda-items-list": {"title": "Taken over"},
+    "api-agenda-items-detail": {"title": "Taken over", "notes": "Intruders win."},
+    "api-agenda-items-move": {"direction": "down"},
+    "api-help-requests-resolve": {"note": "Taken over"},
+    "api-nag-settings-detail": {"enabled": "false", "check_in_days": "3", "send_hour": "6"},
     "api-indicators-detail": {"name": "Taken over", "definition": "Ours now."},
     "api-performance-measures-detail": {"name": "Taken over", "kind": "better_off"},
     "api-data-points-detail": {"value": "1", "note": "Taken over"},
@@ -416,6 +495,32 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "data_import_detail": {"layout": "long", "column_0": "", "column_1": "period"},
     "gap_create": {"name": "Taken over", "target_value": "1", "target_period": "2099"},
     "gap_edit": {"name": "Taken over", "target_value": "1", "target_period": "2099"},
+    "webhook_create": {"url": "https://hooks.example.org/taken", "events": "meeting.closed"},
+    "webhook_edit": {
+        "url": "https://hooks.example.org/taken",
+        "events": "meeting.closed",
+        "active": "on",
+    },
+    "dashboard_settings": {
+        "partners_may_view": "on",
+        "packet_days_before": "0",
+        "public_enabled": "on",
+        "public_intro": "Taken over",
+    },
+    # The confirmation's button posts nothing: the POST itself gives the page a new address.
+    "dashboard_public_key_renew": {},
+    # The guided start: the first step makes an initiative; any other step, skipped, makes
+    # the organization's progress row, and "Finish later" makes it too.
+    "onboarding_initiative": {"name": "Taken over", "north_star": "Intruders win."},
+    "onboarding_result": {"action": "skip"},
+    "onboarding_strategies": {"action": "skip"},
+    "onboarding_workgroup": {"action": "skip"},
+    "onboarding_meeting": {"action": "skip"},
+    "onboarding_commitments": {"action": "skip"},
+    "onboarding_recap": {"action": "save"},
+    "onboarding_later": {},
+    # Removing a sample organization posts nothing: the POST itself deletes it.
+    "sandbox_remove": {},
 }
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from backbone.models import OutboundEmail
 from initiatives.models import Person, Seat, Strategy, Table
 from workplans.models import (
     AgendaItem,
@@ -21,9 +22,14 @@ from workplans.models import (
     Channel,
     Commitment,
     CommitmentChange,
+    HelpRequest,
+    InboundEmail,
     KeyAction,
     KeyActionUpdate,
     Meeting,
+    NagMessage,
+    Reminder,
+    Touch,
     Workplan,
 )
 from workplans.services import DEFAULT_AGENDA
@@ -74,6 +80,30 @@ NOTES: dict[str, str] = {
     Commitment.Status.DROPPED: "No longer needed: the district took it on.",
 }
 MINUTES = ["Good turnout from new partners.", "Agreed to try the outreach script for a month."]
+WINS = [
+    "Eastgate doubled summer reading sign-ups.",
+    "Two new pre-K providers signed on in Northside.",
+    "The clinic network now gives a book at every well-child visit.",
+    "Parents led their first reading circle in Spanish.",
+    "The district agreed to share attendance data monthly.",
+    "Forty volunteer tutors trained in one weekend.",
+]
+STEERING_WINS = [
+    "Adopted the pre-K seat map; the county will fund 40 new seats.",
+    "The school board endorsed the attendance campaign.",
+    "A funder joined the table and pooled $250,000 for summer reading.",
+    "Family survey translated into four languages; response rate up to 38%.",
+]
+HELP_TEXT = [
+    "Who at the district can sign this?",
+    "We need a room on Tuesday evenings.",
+    "Could someone introduce me to the clinic director?",
+]
+# NAG recap emails in the demo: the last few meetings of each workgroup, a dozen people each,
+# and about how many of them answer (so the dashboard's reply rate has something to show).
+NAG_MEETINGS = 3
+NAG_PEOPLE = 12
+REPLY_SHARE = 0.55
 
 
 def _meeting_start(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -242,7 +272,7 @@ def build_workplans(ctx: DemoContext) -> None:
                     status=Meeting.Status.CLOSED,
                     closed_at=start + timedelta(minutes=90),
                     notes=rng.choice(MINUTES),
-                    wins="Eastgate doubled summer reading sign-ups." if months_ago == 2 else "",
+                    wins=WINS[(table.pk + months_ago) % len(WINS)] if months_ago in (2, 5) else "",
                 )
             )
         start = _meeting_start(next_day, tz)
@@ -361,3 +391,171 @@ def build_workplans(ctx: DemoContext) -> None:
                 )
             )
     CommitmentChange.objects.bulk_create(changes, batch_size=5000)
+    _finished_key_actions(ctx, old_actions, new_actions, tz)
+    _help_requests(ctx, commitments)
+    _nag_emails(ctx, meetings, commitments)
+    _steering_meetings(ctx, tz, today)
+
+
+def _finished_key_actions(
+    ctx: DemoContext,
+    old_actions: list[KeyAction],
+    new_actions: list[KeyAction],
+    tz: zoneinfo.ZoneInfo,
+) -> None:
+    """Spread when key actions were finished (their last change) over the past months, so
+    "completed since the last steering committee meeting" is a part of them, not all."""
+    today = timezone.localdate()
+    old_done = [a.pk for a in old_actions if a.status in KeyAction.FINISHED]
+    KeyAction.objects.filter(pk__in=old_done).update(
+        updated_at=datetime(today.year - 1, 12, 15, 12, 0, tzinfo=tz)
+    )
+    done = [a.pk for a in new_actions if a.status in KeyAction.FINISHED]
+    for weeks, part in ((3, done[0::3]), (9, done[1::3]), (20, done[2::3])):
+        KeyAction.objects.filter(pk__in=part).update(
+            updated_at=_meeting_start(today - timedelta(weeks=weeks), tz)
+        )
+
+
+def _help_requests(ctx: DemoContext, commitments: list[Commitment]) -> None:
+    """Commitments that need help or are blocked wait in the help queue."""
+    org = ctx.organization
+    HelpRequest.objects.bulk_create(
+        (
+            HelpRequest(
+                organization=org,
+                initiative_id=c.meeting.initiative_id,
+                table_id=c.table_id,
+                commitment=c,
+                person_id=c.person_id,
+                kind=HelpRequest.Kind.BLOCKED
+                if c.status == Commitment.Status.BLOCKED
+                else HelpRequest.Kind.NEED_HELP,
+                text=HELP_TEXT[c.pk % len(HELP_TEXT)],
+                channel=Channel.EMAIL_REPLY,
+                created_at=c.meeting.ends_at + timedelta(days=10),
+            )
+            for c in commitments
+            if c.status in (Commitment.Status.NEED_HELP, Commitment.Status.BLOCKED)
+        ),
+        batch_size=2000,
+    )
+
+
+def _nag_emails(ctx: DemoContext, meetings: list[Meeting], commitments: list[Commitment]) -> None:
+    """The recap emails of each workgroup's last meetings, sent, and the partners' replies to
+    about half of them."""
+    org = ctx.organization
+    rng = ctx.rng
+    closed: dict[int, list[Meeting]] = {}
+    for m in meetings:
+        if m.status == Meeting.Status.CLOSED:
+            closed.setdefault(m.table_id, []).append(m)
+    recent = {m.pk: m for ms in closed.values() for m in ms[-NAG_MEETINGS:]}
+    people: dict[int, dict[int, list[int]]] = {}
+    for c in commitments:
+        if c.meeting_id in recent:
+            people.setdefault(c.meeting_id, {}).setdefault(c.person_id, []).append(c.pk)
+    sends: list[tuple[Meeting, int, list[int]]] = [
+        (recent[meeting_id], person_id, ids)
+        for meeting_id, by_person in people.items()
+        for person_id, ids in list(by_person.items())[:NAG_PEOPLE]
+    ]
+    if not sends:
+        return
+    emails = OutboundEmail.objects.bulk_create(
+        (
+            OutboundEmail(
+                organization=org,
+                kind=f"nag_{Touch.RECAP}",
+                from_email=f"Lakeshore Reads <reminders@{org.slug}.example.org>",
+                to=[f"person{person_id}@{org.slug}.example.org"],
+                subject=f"Commitments from the {m.table_id} meeting",
+                body_text="Your commitments from the meeting.",
+                status=OutboundEmail.Status.SENT,
+                sent_at=m.ends_at + timedelta(hours=1),
+            )
+            for m, person_id, _ids in sends
+        ),
+        batch_size=2000,
+    )
+    nags = NagMessage.objects.bulk_create(
+        (
+            NagMessage(
+                organization=org,
+                email=email,
+                person_id=person_id,
+                token=f"demo{org.pk}x{email.pk}",
+                commitment_ids=ids,
+            )
+            for email, (_m, person_id, ids) in zip(emails, sends, strict=True)
+        ),
+        batch_size=2000,
+    )
+    Reminder.objects.bulk_create(
+        (
+            Reminder(
+                organization=org,
+                meeting=m,
+                touch=Touch.RECAP,
+                person_id=person_id,
+                due_at=m.ends_at,
+                status=Reminder.Status.SENT,
+                sent_at=m.ends_at + timedelta(hours=1),
+                email=email,
+            )
+            for email, (m, person_id, _ids) in zip(emails, sends, strict=True)
+        ),
+        batch_size=2000,
+    )
+    InboundEmail.objects.bulk_create(
+        (
+            InboundEmail(
+                organization=org,
+                message_key=f"<demo-{org.slug}-{nag.pk}@reply.example.org>",
+                source=InboundEmail.Source.PIPE,
+                received_at=m.ends_at + timedelta(days=rng.randint(1, 6)),
+                raw=b"1 done",
+                raw_size=6,
+                token=nag.token,
+                nag_message=nag,
+                person_id=person_id,
+                status=InboundEmail.Status.APPLIED,
+                visible_text="1 done",
+            )
+            for nag, (m, person_id, _ids) in zip(nags, sends, strict=True)
+            if rng.random() < REPLY_SHARE
+        ),
+        batch_size=2000,
+    )
+
+
+def _steering_meetings(ctx: DemoContext, tz: zoneinfo.ZoneInfo, today: date) -> None:
+    """The steering committee meets quarterly: four meetings held (with the wins they
+    celebrated) and the next one in about three and a half weeks, for which the board packet
+    is made."""
+    org = ctx.organization
+    next_day = _tuesday_on_or_after(today + timedelta(days=24))
+    made = []
+    for steering in Table.objects.filter(organization=org, kind=Table.Kind.STEERING):
+        for quarters_ago in range(4, -1, -1):
+            start = datetime.combine(
+                next_day - timedelta(weeks=13 * quarters_ago), time(16, 0), tzinfo=tz
+            )
+            held = quarters_ago > 0
+            made.append(
+                Meeting(
+                    organization=org,
+                    table=steering,
+                    initiative_id=steering.initiative_id,
+                    title="Steering committee",
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=120),
+                    location="United Way of Lakeshore, Board Room",
+                    status=Meeting.Status.CLOSED if held else Meeting.Status.SCHEDULED,
+                    closed_at=start + timedelta(minutes=120) if held else None,
+                    notes="Reviewed the dashboard and the board packet." if held else "",
+                    wins=STEERING_WINS[quarters_ago % len(STEERING_WINS)] if held else "",
+                )
+            )
+    Meeting.objects.bulk_create(made)

@@ -23,6 +23,7 @@ from backbone.models import Membership, Organization, User
 from backbone.roles import Role
 from initiatives.models import Initiative, Person, Seat
 from workplans.models import Commitment, HelpRequest, InboundEmail
+from workplans.webhooks import help_request_opened
 
 # Who is told, in the confirmation to the partner.
 NOTIFIED_COCHAIRS = "cochairs"
@@ -76,7 +77,7 @@ def _table_leaders(commitment: Commitment, asker: Person) -> list[_Recipient]:
 
 def _staff(organization_id: int) -> list[_Recipient]:
     """The organization's staff, each in the language of their contact record when they have
-    one in this organization (a login has no language of its own)."""
+    one in this organization, else in the interface language their login chose."""
     members = list(
         Membership.objects.filter(
             organization_id=organization_id, role=Role.STAFF, user__is_active=True
@@ -93,7 +94,7 @@ def _staff(organization_id: int) -> list[_Recipient]:
         _Recipient(
             m.user.display_name,
             m.user.email,
-            languages.get(m.user_id) or settings.LANGUAGE_CODE,
+            languages.get(m.user_id) or m.user.language or settings.LANGUAGE_CODE,
         )
         for m in members
     ]
@@ -181,7 +182,7 @@ def help_request_open_for(
                 existing.kind = kind
                 fields.append("kind")
             if fields:
-                existing.save(update_fields=fields)
+                existing.save(update_fields=[*fields, "updated_at"])
             return HelpOpened(existing, created=False, notified=NOTIFIED_ALREADY_OPEN)
         help_request = HelpRequest.objects.create(
             organization_id=locked.organization_id,
@@ -195,6 +196,7 @@ def help_request_open_for(
             inbound=inbound,
         )
         notified = _notify(help_request, locked, person)
+        help_request_opened(help_request=help_request)
     return HelpOpened(help_request, created=True, notified=notified)
 
 
@@ -236,7 +238,7 @@ def help_request_assign(*, help_request: HelpRequest, user: User) -> HelpRequest
         raise ValidationError(_("This help request is already resolved."))
     if locked.assigned_to_id != user.pk:
         locked.assigned_to = user
-        locked.save(update_fields=["assigned_to"])
+        locked.save(update_fields=["assigned_to", "updated_at"])
     return locked
 
 
@@ -255,6 +257,13 @@ def help_request_resolve(*, help_request: HelpRequest, user: User, note: str = "
     if locked.assigned_to_id is None:
         locked.assigned_to = user
     locked.save(
-        update_fields=["status", "resolved_at", "resolved_by", "resolution_note", "assigned_to"]
+        update_fields=[
+            "status",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+            "assigned_to",
+            "updated_at",
+        ]
     )
     return locked

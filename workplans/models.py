@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backbone.models import TenantModel
@@ -30,6 +31,7 @@ class Workplan(TenantModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["table__name", "-year"]
@@ -89,6 +91,7 @@ class KeyAction(TenantModel):
     position = models.PositiveIntegerField(default=0)
     # Bumped on every save; an edit based on an older version is refused, not silently applied.
     version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -144,7 +147,11 @@ class Meeting(TenantModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     wins = models.TextField(_("wins to celebrate"), blank=True)
+    # For calendars (workplans.ics): raised when the time, place, title or status people plan
+    # around changes, so a calendar holding an older copy of the event replaces it.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -154,7 +161,7 @@ class Meeting(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"{self.table} meeting"
+        return self.title or gettext("%(table)s meeting") % {"table": self.table}
 
 
 class AgendaItem(TenantModel):
@@ -255,6 +262,8 @@ class Commitment(TenantModel):
             models.Index(fields=["organization", "table", "status"]),
             models.Index(fields=["organization", "due_date"]),
             models.Index(fields=["meeting", "position"]),
+            # ?updated_since= (incremental sync) of an organization's commitments.
+            models.Index(fields=["organization", "updated_at"]),
         ]
 
     def __str__(self) -> str:
@@ -539,6 +548,7 @@ class HelpRequest(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolution_note = models.TextField(_("how it was resolved"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["status", "-created_at", "-id"]
@@ -549,3 +559,37 @@ class HelpRequest(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.commitment}"
+
+
+class CalendarFeed(TenantModel):
+    """A secret calendar address (iCalendar feed) that calendar programs subscribe to without a
+    login: one person's meetings and commitment due dates, or one table's meetings.
+
+    The address is a signature over the feed's id and `nonce` (workplans.calendar_feeds), so it
+    can be shown again whenever its owner or staff look for it, and the database alone does not
+    reveal it. Making a new address replaces the nonce, which ends the old one."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feed"
+    )
+    table = models.OneToOneField(
+        Table, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feed"
+    )
+    nonce = models.CharField(max_length=43)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, table__isnull=True)
+                | Q(person__isnull=True, table__isnull=False),
+                name="calendar_feed_of_a_person_or_a_table",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"person {self.person_id}" if self.person_id else f"table {self.table_id}"
+        return f"Calendar of {subject}"

@@ -42,6 +42,11 @@ from workplans.reminders import (
     reminders_after_meeting_scheduled,
     reminders_schedule_for_closed_meeting,
 )
+from workplans.webhooks import (
+    commitment_status_changed,
+    key_action_status_changed,
+    meeting_closed,
+)
 
 # --- Workplans ------------------------------------------------------------------------------
 
@@ -108,7 +113,7 @@ def workplan_renew(*, workplan: Workplan) -> Workplan:
         )
         copy.contributors.set(old.contributors.all())
     locked.closed_at = timezone.now()
-    locked.save(update_fields=["closed_at"])
+    locked.save(update_fields=["closed_at", "updated_at"])
     return new
 
 
@@ -216,6 +221,7 @@ def key_action_update(
     _check_open(locked.workplan)
     if expected_version is not None and expected_version != locked.version:
         raise KeyActionConflict(locked)
+    old_status = locked.status
     for name, value in fields.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     _validate_key_action(locked, contributors)
@@ -223,7 +229,12 @@ def key_action_update(
     locked.save()
     if contributors is not None:
         locked.contributors.set(contributors)
+    initiative_id = locked.workplan.initiative_id
     locked.refresh_from_db()
+    if locked.status != old_status:
+        key_action_status_changed(
+            key_action=locked, initiative_id=initiative_id, previous_status=old_status
+        )
     return locked
 
 
@@ -280,6 +291,10 @@ DEFAULT_AGENDA = [
     (AgendaItem.Kind.ENVIRONMENT, _("Scan of the environment"), 5),
     (AgendaItem.Kind.WINS, _("Celebrate wins"), 5),
 ]
+
+
+# What people plan around: a change to one of these is a new version of the calendar event.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location", "video_link")
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -351,10 +366,13 @@ def meeting_update(
             _("This meeting is %(status)s; its time, place and invitees stay as they were.")
             % {"status": meeting.get_status_display().lower()}
         )
+    before = {name: getattr(meeting, name) for name in CALENDAR_FIELDS}
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     _check_times(meeting.starts_at, meeting.ends_at)
     meeting.full_clean(exclude=["organization", "table", "initiative"])
+    if any(getattr(meeting, name) != before[name] for name in CALENDAR_FIELDS):
+        meeting.sequence += 1
     meeting.save()
     if invitees is not None:
         meeting_set_invitees(meeting=meeting, invitees=invitees)
@@ -367,7 +385,14 @@ def meeting_set_invitees(*, meeting: Meeting, invitees: Iterable[Person]) -> Mee
     people = list(invitees)
     check_same_organization(meeting.organization_id, *people)
     meeting.invitees.set(people)
+    _meeting_touched(meeting.pk)
     return meeting
+
+
+def _meeting_touched(meeting_id: int) -> None:
+    """Invitees, attendance and the agenda are part of the meeting an API client reads: a
+    change to them is a change to the meeting for ?updated_since= (update() skips auto_now)."""
+    Meeting.objects.filter(pk=meeting_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -378,6 +403,7 @@ def attendance_record(*, meeting: Meeting, present: Iterable[Person]) -> list[At
     present_ids = {p.pk for p in present_people}
     everyone = {p.pk for p in meeting.invitees.all()} | present_ids
     meeting.attendance.all().delete()
+    _meeting_touched(meeting.pk)
     return Attendance.objects.bulk_create(
         Attendance(
             organization_id=meeting.organization_id,
@@ -406,6 +432,7 @@ def agenda_item_add(
     if not title.strip():
         raise ValidationError({"title": _("Give the agenda item a title.")})
     top = meeting.agenda_items.aggregate(top=Max("position"))["top"]
+    _meeting_touched(meeting.pk)
     return AgendaItem.objects.create(
         organization_id=meeting.organization_id,
         meeting=meeting,
@@ -425,6 +452,7 @@ def agenda_item_update(
         raise ValidationError({"title": _("Give the agenda item a title.")})
     item.title, item.notes, item.minutes = title.strip(), notes.strip(), minutes
     item.save(update_fields=["title", "notes", "minutes"])
+    _meeting_touched(item.meeting_id)
     return item
 
 
@@ -435,6 +463,7 @@ def agenda_item_delete(*, item: AgendaItem) -> None:
         raise ValidationError(
             _("Every meeting opens by reviewing the last meeting's commitments; keep this item.")
         )
+    _meeting_touched(item.meeting_id)
     item.delete()
 
 
@@ -456,6 +485,7 @@ def agenda_item_move(*, item: AgendaItem, direction: str) -> AgendaItem:
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
             AgendaItem.objects.filter(pk=sibling.pk).update(position=position)
+    _meeting_touched(item.meeting_id)
     item.refresh_from_db(fields=["position"])
     return item
 
@@ -470,7 +500,8 @@ def meeting_close(*, meeting: Meeting) -> Meeting:
         raise ValidationError(_("A cancelled meeting cannot be closed."))
     locked.status = Meeting.Status.CLOSED
     locked.closed_at = timezone.now()
-    locked.save(update_fields=["status", "closed_at"])
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    meeting_closed(meeting=locked)
     # The recap goes out now; the check-in and heads-up are scheduled (workplans.reminders).
     reminders_schedule_for_closed_meeting(meeting=locked)
     # Sweep right after the commit instead of waiting for beat's next minute, so the recap
@@ -489,8 +520,11 @@ def _sweep_soon() -> None:
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
     if meeting.status == Meeting.Status.CLOSED:
         raise ValidationError(_("This meeting already took place."))
+    if meeting.status == Meeting.Status.CANCELLED:
+        return meeting
     meeting.status = Meeting.Status.CANCELLED
-    meeting.save(update_fields=["status"])
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
     return meeting
 
 
@@ -668,6 +702,14 @@ def commitment_change(
         note=note,
         message_id=message_id,
     )
+    if new_status != old_status:
+        commitment_status_changed(
+            commitment=locked,
+            previous_status=old_status,
+            channel=channel,
+            by_user=by_user,
+            by_person=by_person,
+        )
     return locked
 
 
@@ -697,7 +739,10 @@ def commitment_carry_forward(
         % {"date": _meeting_date(to_meeting).isoformat()},
         expected_version=expected_version,
     )
-    Commitment.objects.filter(pk=changed.pk).update(carried_to=to_meeting)
+    # update() skips auto_now: updated_at is set here so ?updated_since= sees the change.
+    Commitment.objects.filter(pk=changed.pk).update(
+        carried_to=to_meeting, updated_at=timezone.now()
+    )
     changed.carried_to = to_meeting
     return changed
 

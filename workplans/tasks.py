@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from backbone.generations import data_changed
 from workplans.imap import imap_poll
 from workplans.inbound import inbound_process
 from workplans.models import InboundEmail
@@ -17,7 +18,10 @@ from workplans.reminders import send_due_reminders
 @shared_task
 def sweep_reminders() -> int:
     """Send every NAG reminder that is due (run every minute by beat; safe to run twice)."""
-    return send_due_reminders().sent_emails
+    sent = send_due_reminders().sent_emails
+    if sent:
+        data_changed()  # the dashboards' reply rates count the emails sent
+    return sent
 
 
 # --- Partners' email replies (workplans.inbound) --------------------------------------------------
@@ -36,7 +40,10 @@ INBOUND_REQUEUE_AFTER = timedelta(minutes=5)
 def process_inbound_email(pk: int) -> str:
     """Read one received email and apply it (queued on commit by inbound_receive). Safe to run
     twice or to retry: a row no longer waiting is left alone, and a failed attempt kept nothing."""
-    return str(inbound_process(pk=pk).status)
+    email = inbound_process(pk=pk)
+    if email.organization_id is not None:
+        data_changed(email.organization_id)  # a reply may have changed commitments
+    return str(email.status)
 
 
 @shared_task

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("workplans.urls_nag")),
     path("", include("workplans.urls_replies")),
     path("", include("workplans.urls_help")),
+    path("", include("workplans.urls_calendar")),
 ]

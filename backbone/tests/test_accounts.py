@@ -42,7 +42,8 @@ def test_signup_creates_one_organization_with_the_person_as_staff(client: Client
     user = User.objects.get()
     organization = Organization.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    # The new organization's guided start comes first.
+    assert response["Location"] == "/o/northside-reads/start/"
     assert client.get("/")["Location"] == "/o/northside-reads/"
     assert user.email == "ada@example.org"
     assert user.full_name == "Ada Okonkwo"

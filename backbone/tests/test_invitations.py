@@ -17,7 +17,9 @@ from django.utils import timezone
 from backbone.invitations import check_invitation_link, invitation_path
 from backbone.models import Invitation, Membership, OutboundEmail, User
 from backbone.roles import Role
+from initiatives.tests.factories import PersonFactory
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
+from workplans.tests.public_world import require_compiled_spanish
 
 ACCEPT_LINK = re.compile(r"http://127\.0\.0\.1:8000(/invite/[^/\s\"]+/)")
 NEW_PERSON = {"full_name": "Grace Liu", "password": "a long enough passphrase 42"}
@@ -388,3 +390,25 @@ def test_an_invitation_has_one_link_whatever_the_time(personas: Any) -> None:
 
     assert first == again
     assert check_invitation_link(first.split("/")[-2]).state == "pending"
+
+
+@pytest.mark.django_db
+def test_the_invitation_is_written_in_the_invitees_language(personas: Any, invite: Any) -> None:
+    require_compiled_spanish()
+    PersonFactory(
+        organization=personas.org, email="maria@partners.example.org", preferred_language="es"
+    )
+    UserFactory(email="omar@example.org", language="es")
+
+    invite("Maria@Partners.example.org")
+    invite("omar@example.org")
+    invite("grace@example.org")
+
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects == [
+        "Le invitamos a unirse a Lakeshore Learning Partnership en Backbone",
+        "Le invitamos a unirse a Lakeshore Learning Partnership en Backbone",
+        "You are invited to join Lakeshore Learning Partnership on Backbone",
+    ]
+    # The link's last day, in Spanish order.
+    assert re.search(r"hasta el \d{1,2} de [a-z]+ de \d{4}\.", str(mail.outbox[0].body))

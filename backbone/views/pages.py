@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,11 @@ from backbone.forms import OrganizationCreateForm, OrganizationSettingsForm
 from backbone.http import AuthedRequest, OrgRequest
 from backbone.middleware import LAST_ORG_SESSION_KEY
 from backbone.models import Membership
+from backbone.onboarding import steps
+from backbone.onboarding.sandbox import sandbox_of
+from backbone.onboarding.selectors import current_step, unfinished_guided_start
+from backbone.onboarding.services import onboarding_begin
+from backbone.roles import allowed
 from backbone.selectors import organization_overview
 from backbone.services import organization_create, organization_update
 
@@ -38,7 +45,11 @@ def org_picker(request: AuthedRequest) -> HttpResponse:
     memberships = request.user.memberships.select_related("organization").order_by(
         "organization__name"
     )
-    return render(request, "backbone/org_picker.html", {"memberships": memberships})
+    return render(
+        request,
+        "backbone/org_picker.html",
+        {"memberships": memberships, "sandbox": sandbox_of(request.user)},
+    )
 
 
 @login_required
@@ -51,8 +62,9 @@ def org_create(request: AuthedRequest) -> HttpResponse:
             owner=request.user,
             time_zone=form.cleaned_data["time_zone"],
         )
+        onboarding_begin(organization=organization)
         messages.success(request, _("%(name)s is ready.") % {"name": organization.name})
-        return redirect("org_home", org_slug=organization.slug)
+        return redirect("onboarding", org_slug=organization.slug)
     return render(request, "backbone/org_create.html", {"form": form})
 
 
@@ -61,7 +73,19 @@ def org_home(request: OrgRequest, org_slug: str) -> HttpResponse:
         organization=request.organization,
         user=request.user,
     )
-    return render(request, "backbone/org_home.html", {"overview": overview})
+    context: dict[str, Any] = {"overview": overview}
+    # Staff of an organization whose guided start is under way are offered to continue it.
+    if allowed(request.membership.role, "manage_organization"):
+        guided = unfinished_guided_start(request.organization)
+        key = current_step(guided) if guided is not None else None
+        if guided is not None and key is not None:
+            context["guided_start"] = {
+                "number": steps.number_of(key),
+                "total": len(steps.STEPS),
+                "title": steps.BY_KEY[key].title,
+                "started": bool(guided.saved or guided.skipped),
+            }
+    return render(request, "backbone/org_home.html", context)
 
 
 @require_http_methods(["GET", "POST"])

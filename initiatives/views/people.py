@@ -30,6 +30,8 @@ from initiatives.services import (
     person_update,
 )
 from initiatives.views.partners import PAGE_SIZE
+from workplans.calendar_feeds import feed_of
+from workplans.views.calendar import subscription
 
 
 def my_table_ids(request: OrgRequest) -> set[int]:
@@ -49,7 +51,7 @@ def _can(request: OrgRequest, permission: str) -> bool:
 
 def _person_or_404(request: OrgRequest, person_id: int) -> Person:
     return get_in_org_or_404(
-        Person.objects.select_related("partner_organization", "user"),
+        Person.objects.select_related("partner_organization", "user", "calendar_feed"),
         request.organization,
         pk=person_id,
     )
@@ -131,6 +133,9 @@ def _detail_page(
             "refused": refused,
             "holdings": holdings or [],
             "show_demographics": _can(request, "view_person_demographics"),
+            # Staff copy a partner's calendar address for them (most partners have no login).
+            "show_calendar": _can(request, "manage_people") and person.archived_at is None,
+            "calendar": subscription(feed_of(person)),
         },
         status=status,
     )

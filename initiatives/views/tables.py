@@ -82,7 +82,12 @@ def tables(request: OrgRequest, org_slug: str, initiative_id: int) -> HttpRespon
             t for t in all_tables if any(s.person.user_id == request.user.pk for s in t.seats.all())
         ]
     rows = [{"table": t, "leads": _leads(t), "members": len(t.seats.all())} for t in all_tables]
-    return render(request, "initiatives/tables/list.html", {"initiative": initiative, "rows": rows})
+    workgroups = sum(1 for t in all_tables if not t.is_steering)
+    return render(
+        request,
+        "initiatives/tables/list.html",
+        {"initiative": initiative, "rows": rows, "workgroups": workgroups},
+    )
 
 
 @require_http_methods(["GET", "POST"])

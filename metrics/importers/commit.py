@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from metrics.importers.validate import Checked
 from metrics.models import Category, DataPoint, Dimension, ImportMapping, Indicator
+from metrics.webhooks import data_points_imported
 
 BATCH = 5000  # rows staged between two progress reports
 
@@ -149,6 +150,14 @@ def data_points_import(
             _write_sqlite(cursor, org_id=org_id, now=now, user=user)
     if progress is not None:
         progress(total, total)
+    if created:
+        data_points_imported(
+            organization_id=org_id,
+            initiative_id=initiative.pk,
+            indicator_ids=indicator_ids,
+            added=created,
+            updated=total - created,
+        )
     return Written(created=created, updated=total - created, categories_created=len(new_ids))
 
 

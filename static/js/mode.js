@@ -48,6 +48,14 @@
   // card), so moving on always wins once the review is recorded.
   document.addEventListener("mode:reviewed", function (event) {
     var id = event.detail.value;
+    // Say what was recorded (the card's own words: what, then its new state), since the focus
+    // moves on to the next card. static/js/a11y.js owns the live region.
+    var reviewed = document.getElementById(id);
+    if (reviewed && window.backboneAnnounce) {
+      var said = reviewed.querySelector(".review-card__carried, .chip");
+      var what = reviewed.querySelector(".review-card__what");
+      if (said && what) window.backboneAnnounce(what.textContent + ": " + said.textContent);
+    }
     window.setTimeout(function () {
       var list = cards();
       var next = list[list.indexOf(document.getElementById(id)) + 1];
@@ -89,7 +97,9 @@
       }
       return;
     }
-    if (!document.querySelector("[data-review-card], [data-capture]")) return;
+    // Single-letter shortcuts act only while a commitment card has the focus (WCAG 2.1.4), so
+    // speech input or a stray key elsewhere on the page never marks anything.
+    if (!currentCard()) return;
     var key = event.key.toLowerCase();
     if (key === "n" || key === "j") {
       event.preventDefault();

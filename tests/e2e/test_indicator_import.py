@@ -1,7 +1,8 @@
 """A staff member imports a messy state report card into one indicator in the browser: the preview
 catches every problem by row and column and writes nothing; the corrected file imports, its
 suppressed cells kept as suppressed; the indicator page then draws the trend inline and offers
-it as an SVG file."""
+it as an SVG file. A file large enough for the background worker shows a progress bar until
+the worker is done, then the chart."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from defusedxml import ElementTree
 from django.db.models import F
 from playwright.sync_api import Browser, Page, expect
 
+from metrics import data_imports, tasks
 from metrics.models import DataImport, DataPoint, Indicator
 from metrics.tests.factories import CategoryFactory, DimensionFactory, IndicatorFactory
 from tests.factories import PASSWORD
@@ -174,4 +176,67 @@ def test_staff_import_a_messy_report_card_then_the_corrected_one_and_see_its_cha
     title = root.find(f"{SVG}title")
     assert title is not None
     assert title.text == NAME
+    context.close()
+
+
+def test_staff_watch_a_large_import_progress_then_see_the_chart(
+    browser: Browser,
+    live_server: Any,
+    personas: Personas,
+    screenshot_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file over the background threshold goes to the worker: the page shows a progress bar
+    that follows the worker's counts without a reload, then shows the outcome by itself, and
+    the indicator's page draws the chart."""
+    indicator: Any = IndicatorFactory(result__initiative__organization=personas.org, name=NAME)
+    dimension: Any = DimensionFactory(initiative=indicator.initiative, name="Race/ethnicity")
+    for group in ("Hispanic or Latino", "Black or African American", "Asian", "White"):
+        CategoryFactory(dimension=dimension, name=group)
+    # The report card's 5 rows count as a large file, and the worker waits until told to run.
+    monkeypatch.setattr(data_imports, "BACKGROUND_ROWS", 2)
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.run_data_import, "delay", queued.append)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(personas.staff.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    _upload(page, live_server.url, indicator, FILES / "report_card_wide.csv")
+    page.get_by_role("button", name="Import 19 values").click()
+
+    # Queued for the worker: the page says so and shows an empty bar.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importing…")
+    data_import = DataImport.objects.get()
+    assert queued == [data_import.pk]
+    assert data_import.status == DataImport.Status.IMPORTING
+    bar = page.locator("#import-progress progress")
+    expect(bar).to_be_visible()
+    expect(bar).to_have_attribute("value", "0")
+    expect(page.locator(".import-progress__label")).to_contain_text("Checking the rows…")
+    page.evaluate("window.__noReload = 'still here'")
+
+    # The worker reports its counts as it checks the rows: the bar follows, without a reload.
+    DataImport.objects.filter(pk=data_import.pk).update(progress_done=3, progress_total=5)
+    expect(page.locator(".import-progress__label")).to_contain_text("3 of 5")
+    expect(bar).to_have_attribute("value", "3")
+    expect(bar).to_have_attribute("max", "5")
+    assert page.evaluate("window.__noReload") == "still here"
+    assert DataPoint.objects.count() == 0
+    page.screenshot(path=screenshot_dir / "e2e-import-progress.png", full_page=True)
+
+    # The worker finishes: the page reloads itself once and shows the outcome.
+    assert tasks.run_data_import(data_import.pk) == DataImport.Status.DONE
+    expect(page.get_by_role("heading", level=1)).to_have_text("Imported")
+    expect(page.locator("#import-outcome")).to_have_text("19 new values, 0 updated, 0 new groups.")
+    expect(page.locator("#import-progress progress")).to_have_attribute("value", "19")
+    assert _stored(indicator) == STORED
+
+    page.get_by_role("link", name="See the indicators").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
+    expect(page.locator("#latest-value")).to_have_text("48.1%")
+    expect(page.locator("#trend .chart__svg > svg > title")).to_have_text(NAME)
+    page.screenshot(path=screenshot_dir / "e2e-import-chart.png", full_page=True)
     context.close()

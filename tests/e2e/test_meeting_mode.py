@@ -251,4 +251,5 @@ def test_cochair_runs_a_meeting_in_meeting_mode(
 
     page.goto(f"{live_server.url}/o/lakeshore/meetings/{following.pk}/mode/")
     expect(page.locator("[data-review-card]")).to_have_count(6)
+    page.screenshot(path=screenshot_dir / "meeting-mode-next-review.png", full_page=True)
     context.close()

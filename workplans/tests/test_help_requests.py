@@ -201,6 +201,21 @@ def test_without_a_co_chair_to_write_to_the_staff_are_told(world: ReplyWorld) ->
     assert sent.body_text.startswith(f"Hello {world.personas.staff.display_name},\n")
 
 
+def test_staff_without_a_contact_record_are_told_in_their_interface_language(
+    world: ReplyWorld,
+) -> None:
+    require_compiled_spanish()
+    Seat.objects.filter(role=Seat.Role.CO_CHAIR).delete()
+    staff = world.personas.staff
+    staff.language = "es"
+    staff.save()
+    open_for_venue(world)
+    (sent,) = help_emails()
+    assert sent.to == ["staff@lakeshore.example.org"]
+    assert sent.subject == "Ana Diaz necesita ayuda: Find a venue for the summer reading kickoff"
+    assert sent.body_text.startswith(f"Hola, {staff.display_name}:\n")
+
+
 def test_a_person_of_another_organization_is_refused(world: ReplyWorld) -> None:
     stranger: Any = PersonFactory(organization=world.personas.other_org)
     with pytest.raises(ValidationError):

@@ -420,12 +420,13 @@ def test_a_two_commitment_reply_costs_a_fixed_number_of_queries(
     through commitment_change on those rows (4 each: the update, the history row and the
     savepoint), the help request with its two co-chair emails (7: its savepoint, the open one
     looked for, the request, the co-chairs, two emails), the NAG email marked replied, the rate
-    limit, the confirmation and the row itself (4); reply_handle has no savepoint of its own."""
+    limit, the confirmation and the row itself (4), the organization's webhook endpoints read
+    once for the reply's three events (1); reply_handle has no savepoint of its own."""
     message = reply_message(world, "1 is done, 2 I need help with the venue")
     inbound = inbound_for(world, message)
     with transaction.atomic():
         row = matched(world, inbound)
-        with django_assert_num_queries(20):
+        with django_assert_num_queries(21):
             reply_handle(row, message)
     assert len(changes_since_setup(world)) == 2
     assert HelpRequest.objects.count() == 1

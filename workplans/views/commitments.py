@@ -25,6 +25,7 @@ from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
 from backbone.localtime import local_date
 from initiatives.models import Person, Table
+from workplans.calendar_feeds import feed_of
 from workplans.forms.commitments import (
     CommitmentChangeForm,
     CommitmentFilterForm,
@@ -41,6 +42,7 @@ from workplans.selectors import (
     open_commitments_of,
 )
 from workplans.services import CommitmentConflict, commitment_change
+from workplans.views.calendar import subscription
 
 PAGE_SIZE = 50
 FIGURES_MEETINGS = 3  # the staff list shows a workgroup's last few meetings' follow-through
@@ -95,11 +97,13 @@ def may_view(request: OrgRequest, commitment: Commitment) -> bool:
 @require_GET
 def my_commitments(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request, "view_organization")
-    my_people = list(
+    mine = list(
         Person.objects.in_org(request.organization)
         .filter(user=request.user)
-        .values_list("pk", flat=True)
+        .select_related("calendar_feed")
     )
+    my_people = [p.pk for p in mine]
+    me = next((p for p in mine if p.archived_at is None), None)
     rows = list(open_commitments_of(organization=request.organization, user=request.user))
     load = PersonLoad(0, 0)
     if my_people:
@@ -116,6 +120,8 @@ def my_commitments(request: OrgRequest, org_slug: str) -> HttpResponse:
             "linked": bool(my_people),
             "load": load,
             "today": timezone.localdate(),
+            "me": me,
+            "calendar": subscription(feed_of(me)) if me else None,
         },
     )
 

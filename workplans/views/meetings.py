@@ -29,8 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.http import OrgRequest
-from initiatives.models import Person, Table
+from initiatives.models import Initiative, Person, Table
 from workplans import services
+from workplans.calendar_feeds import feed_of
 from workplans.forms.meetings import (
     AgendaItemForm,
     AttendanceForm,
@@ -48,6 +49,7 @@ from workplans.selectors import (
     previous_meeting,
     upcoming_meetings,
 )
+from workplans.views.calendar import subscription
 
 PARTIALS = "workplans/meetings/partials/"
 CANDIDATES_SHOWN = 20
@@ -58,7 +60,9 @@ CANDIDATES_SHOWN = 20
 
 def _table(request: OrgRequest, table_id: int, perm: str = "initiatives.view_table") -> Table:
     table = get_in_org_or_404(
-        Table.objects.select_related("initiative"), request.organization, pk=table_id
+        Table.objects.select_related("initiative", "calendar_feed"),
+        request.organization,
+        pk=table_id,
     )
     table.organization = request.organization  # already loaded by the middleware
     table.initiative.organization = request.organization
@@ -160,6 +164,11 @@ def table_meetings(request: OrgRequest, org_slug: str, table_id: int) -> HttpRes
             "past": past,
             "can_edit": request.user.has_perm("initiatives.edit_table", table),
             "zone_name": table.initiative.effective_time_zone,
+            # Whoever sees the table sees its calendar address; staff make and end it.
+            "calendar": subscription(feed_of(table)),
+            "manage_calendar": request.user.has_perm(
+                "backbone.manage_tables", request.organization
+            ),
         },
     )
 
@@ -172,7 +181,25 @@ def meetings_upcoming(request: OrgRequest, org_slug: str) -> HttpResponse:
         "initiative__organization"
     ):
         meetings.append(_local(meeting, _zone(meeting)))
-    return render(request, "workplans/meetings/upcoming.html", {"meetings": meetings})
+    schedule_from = ""
+    if not meetings:
+        # Meetings are scheduled from a table's page: point at the workgroups of the only
+        # initiative, or at the initiatives when there are several (or none yet).
+        active = list(
+            Initiative.objects.in_org(request.organization)
+            .filter(status=Initiative.Status.ACTIVE)
+            .values_list("pk", flat=True)[:2]
+        )
+        schedule_from = (
+            reverse("tables", args=[org_slug, active[0]])
+            if len(active) == 1
+            else reverse("initiative_list", args=[org_slug])
+        )
+    return render(
+        request,
+        "workplans/meetings/upcoming.html",
+        {"meetings": meetings, "schedule_from": schedule_from},
+    )
 
 
 # --- Scheduling and editing -----------------------------------------------------------------

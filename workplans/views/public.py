@@ -2,9 +2,9 @@
 (/r/<token>/) and unsubscribe (/u/<token>/).
 
 The signed token names the person; a page shows only that person's own commitment, in their
-language. A GET never changes anything — mail scanners open every link in an email — it shows
-a page whose button POSTs. A bad, expired or foreign link gets a page that says why and who to
-ask, never an error."""
+language (or the one chosen on the page with ?lang=). A GET never changes anything — mail
+scanners open every link in an email — it shows a page whose button POSTs. A bad, expired or
+foreign link gets a page that says why and who to ask, never an error."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from backbone.localtime import local_date
+from backbone.middleware import LANGUAGE_PARAM
 from initiatives.models import Initiative, Person
 from workplans.forms.public import FORMS, NewDateForm
 from workplans.links import read_action_token, read_expired_action_token, read_unsubscribe_token
@@ -55,10 +57,20 @@ def _person(pk: Any) -> Person | None:
     return Person.objects.select_related("organization").filter(pk=pk).first()
 
 
+def _language(request: HttpRequest, person: Person | None) -> str:
+    """The page's language: the one asked for with ?lang= (the chooser on the page), else the
+    person's, else the browser's (as LocaleMiddleware read it)."""
+    asked = request.GET.get(LANGUAGE_PARAM, "")
+    if asked in dict(settings.LANGUAGES):
+        return asked
+    if person is not None and person.preferred_language:
+        return person.preferred_language
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 def _problem_page(request: HttpRequest, problem: Problem, kind: str) -> HttpResponse:
     person = problem.person
-    language = person.preferred_language if person else translation.get_language()
-    with translation.override(language or "en"):
+    with translation.override(_language(request, person)):
         return render(
             request,
             "workplans/public/problem.html",
@@ -111,7 +123,7 @@ def commitment_link(request: HttpRequest, token: str) -> HttpResponse:
     link = _read_link(token)
     if isinstance(link, Problem):
         return _problem_page(request, link, "commitment")
-    with translation.override(link.person.preferred_language or "en"):
+    with translation.override(_language(request, link.person)):
         return _commitment_page(request, link)
 
 
@@ -189,7 +201,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if initiative.organization_id != person.organization_id:
         # Never minted by us: answer as for any bad link, naming no organization.
         return _problem_page(request, Problem("invalid", 400), "unsubscribe")
-    with translation.override(person.preferred_language or "en"):
+    with translation.override(_language(request, person)):
         already = NagOptOut.objects.filter(person=person, initiative=initiative).exists()
         state = "already" if already else "ready"
         if request.method == "POST":
