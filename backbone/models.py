@@ -156,6 +156,7 @@ class Membership(TenantModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -187,6 +188,7 @@ class Invitation(TenantModel):
     # Random per invitation and signed into the link; the link carries no other secret.
     nonce = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -299,12 +301,15 @@ class OutboundEmail(models.Model):
     error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["organization", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            # The email log's ?updated_since= (a status change is a change).
+            models.Index(fields=["organization", "updated_at"]),
         ]
         ordering = ["-created_at", "-id"]
 

@@ -124,7 +124,7 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
             % {"name": membership.user.display_name}
         )
     membership.role = new_role
-    membership.save(update_fields=["role"])
+    membership.save(update_fields=["role", "updated_at"])
     return membership
 
 
@@ -154,7 +154,7 @@ def invitation_create(
         )
     now = timezone.now()
     Invitation.objects.in_org(organization).pending().filter(email__iexact=email).update(
-        revoked_at=now
+        revoked_at=now, updated_at=now
     )
     return Invitation.objects.create(
         organization=organization,
@@ -169,7 +169,7 @@ def invitation_create(
 def invitation_revoke(*, invitation: Invitation) -> Invitation:
     if invitation.state == "pending":
         invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        invitation.save(update_fields=["revoked_at", "updated_at"])
     return invitation
 
 
@@ -185,7 +185,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     )
     locked.accepted_at = timezone.now()
     locked.accepted_by = user
-    locked.save(update_fields=["accepted_at", "accepted_by"])
+    locked.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     return membership
 
 

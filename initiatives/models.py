@@ -59,6 +59,9 @@ class Ordered(TenantModel):
     """Rows a person puts in order (by drag or up/down); `position` keeps that order."""
 
     position = models.PositiveIntegerField(default=0)
+    # For the API's incremental sync (?updated_since=): a reorder counts as a change.
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
@@ -154,6 +157,7 @@ class Screening(TenantModel):
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decision_note = models.TextField(_("decision note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -349,6 +353,7 @@ class Table(TenantModel):
         Strategy, blank=True, related_name="tables", verbose_name=_("strategies")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -381,6 +386,7 @@ class Seat(TenantModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="seats")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["role", "person__full_name"]

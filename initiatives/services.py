@@ -69,10 +69,12 @@ def item_move(*, item: OrderedT, direction: str) -> OrderedT:
     target = index - 1 if direction == "up" else index + 1
     if 0 <= target < len(siblings):
         siblings[index], siblings[target] = siblings[target], siblings[index]
+    # update() skips auto_now: updated_at is set here so ?updated_since= sees a reorder.
+    now = timezone.now()
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
-            type(sibling).objects.filter(pk=sibling.pk).update(position=position)
-    item.refresh_from_db(fields=["position"])
+            type(sibling).objects.filter(pk=sibling.pk).update(position=position, updated_at=now)
+    item.refresh_from_db(fields=["position", "updated_at"])
     return item
 
 
@@ -82,8 +84,10 @@ def items_reorder(*, items: Sequence[OrderedT], ordered_ids: Sequence[int]) -> N
     by_id = {item.pk: item for item in items}
     if sorted(by_id) != sorted(ordered_ids):
         raise ValidationError(_("The list changed while you were reordering it; reload and retry."))
+    now = timezone.now()
     for position, pk in enumerate(ordered_ids):
-        type(by_id[pk]).objects.filter(pk=pk).update(position=position)
+        if by_id[pk].position != position:
+            type(by_id[pk]).objects.filter(pk=pk).update(position=position, updated_at=now)
 
 
 # --- Initiatives ----------------------------------------------------------------------------
@@ -267,7 +271,7 @@ def criterion_update(*, criterion: FilterCriterion, question: str) -> FilterCrit
 def criterion_retire(*, criterion: FilterCriterion) -> FilterCriterion:
     if criterion.retired_at is None:
         criterion.retired_at = timezone.now()
-        criterion.save(update_fields=["retired_at"])
+        criterion.save(update_fields=["retired_at", "updated_at"])
     return criterion
 
 
@@ -345,7 +349,7 @@ def screening_decide(*, screening: Screening, decision: str, note: str = "") -> 
         )
     screening.decision = decision
     screening.decision_note = note.strip()
-    screening.save(update_fields=["decision", "decision_note"])
+    screening.save(update_fields=["decision", "decision_note", "updated_at"])
     return screening
 
 
@@ -357,7 +361,7 @@ def screening_override(*, screening: Screening, reason: str) -> Screening:
     if screening.passes_all:
         raise ValidationError(_("This proposal passed every criterion; no override is needed."))
     screening.override_reason = reason
-    screening.save(update_fields=["override_reason"])
+    screening.save(update_fields=["override_reason", "updated_at"])
     return screening
 
 
@@ -579,7 +583,9 @@ def _check_seat_role(table: Table, role: str) -> Seat.Role:
 def _make_sole_chair(table: Table, seat: Seat) -> None:
     if table.is_steering and seat.role == Seat.Role.CHAIR:
         # One chair at a time: the previous chair stays on as a member.
-        table.seats.filter(role=Seat.Role.CHAIR).exclude(pk=seat.pk).update(role=Seat.Role.MEMBER)
+        table.seats.filter(role=Seat.Role.CHAIR).exclude(pk=seat.pk).update(
+            role=Seat.Role.MEMBER, updated_at=timezone.now()
+        )
 
 
 @transaction.atomic
@@ -604,7 +610,7 @@ def seat_add(*, table: Table, person: Person, role: str = Seat.Role.MEMBER) -> S
 @transaction.atomic
 def seat_change_role(*, seat: Seat, role: str) -> Seat:
     seat.role = _check_seat_role(seat.table, role)
-    seat.save(update_fields=["role"])
+    seat.save(update_fields=["role", "updated_at"])
     _make_sole_chair(seat.table, seat)
     return seat
 

@@ -172,6 +172,8 @@ class Dimension(TenantModel):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="dimensions")
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -189,6 +191,8 @@ class Category(TenantModel):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -323,6 +327,7 @@ class DisparityGap(TenantModel):
     )
     target_period = models.CharField(_("target period"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]

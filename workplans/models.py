@@ -185,6 +185,8 @@ class AgendaItem(TenantModel):
     notes = models.TextField(_("notes"), blank=True)
     minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -197,6 +199,8 @@ class Attendance(TenantModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendance")
     present = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -328,6 +332,8 @@ class NagSettings(TenantModel):
         _("local hour to send check-ins and heads-ups"), default=9
     )
     weekdays_only = models.BooleanField(_("send on weekdays only"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"NAG settings of {self.initiative_id}"
@@ -340,6 +346,8 @@ class TouchControl(TenantModel):
     touch = models.CharField(max_length=10, choices=Touch.choices)
     skipped = models.BooleanField(default=False)
     intro = models.TextField(_("opening paragraph"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

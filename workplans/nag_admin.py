@@ -261,7 +261,8 @@ def touch_control_set(
 
 @transaction.atomic
 def person_set_nag_paused(*, person: Person, paused: bool) -> Person:
-    Person.objects.filter(pk=person.pk).update(nag_paused=paused)
+    # update() skips auto_now: updated_at is set so the API's ?updated_since= sees the change.
+    Person.objects.filter(pk=person.pk).update(nag_paused=paused, updated_at=timezone.now())
     person.nag_paused = paused
     return person
 
@@ -269,7 +270,9 @@ def person_set_nag_paused(*, person: Person, paused: bool) -> Person:
 @transaction.atomic
 def person_clear_undeliverable(*, person: Person) -> Person:
     """Staff checked the address (or the person fixed their mailbox): reminders go out again."""
-    Person.objects.filter(pk=person.pk).update(undeliverable_at=None, undeliverable_reason="")
+    Person.objects.filter(pk=person.pk).update(
+        undeliverable_at=None, undeliverable_reason="", updated_at=timezone.now()
+    )
     person.undeliverable_at = None
     person.undeliverable_reason = ""
     return person

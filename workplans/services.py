@@ -451,7 +451,7 @@ def agenda_item_update(
     if not title.strip():
         raise ValidationError({"title": _("Give the agenda item a title.")})
     item.title, item.notes, item.minutes = title.strip(), notes.strip(), minutes
-    item.save(update_fields=["title", "notes", "minutes"])
+    item.save(update_fields=["title", "notes", "minutes", "updated_at"])
     _meeting_touched(item.meeting_id)
     return item
 
@@ -484,7 +484,9 @@ def agenda_item_move(*, item: AgendaItem, direction: str) -> AgendaItem:
         siblings[index], siblings[target] = siblings[target], siblings[index]
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
-            AgendaItem.objects.filter(pk=sibling.pk).update(position=position)
+            AgendaItem.objects.filter(pk=sibling.pk).update(
+                position=position, updated_at=timezone.now()
+            )
     _meeting_touched(item.meeting_id)
     item.refresh_from_db(fields=["position"])
     return item

@@ -87,7 +87,7 @@ def tracking_event_record(
         return TrackingOutcome()
     reason = _reason(event_type, description, mta_response)
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=OutboundEmail.Status.BOUNCED, error=reason
+        status=OutboundEmail.Status.BOUNCED, error=reason, updated_at=now
     )
     email.status = OutboundEmail.Status.BOUNCED
     email.error = reason
@@ -106,7 +106,7 @@ def person_mark_undeliverable(
         return 0
     return Person.objects.filter(
         organization_id=organization_id, email__iexact=email, undeliverable_at__isnull=True
-    ).update(undeliverable_at=at, undeliverable_reason=reason[:REASON_MAX])
+    ).update(undeliverable_at=at, undeliverable_reason=reason[:REASON_MAX], updated_at=at)
 
 
 def outbound_email_mark_replied(*, email: OutboundEmail) -> None:
@@ -114,7 +114,7 @@ def outbound_email_mark_replied(*, email: OutboundEmail) -> None:
     log shows it as replied. A delivered email only; a bounce stays a bounce."""
     OutboundEmail.objects.filter(
         pk=email.pk, status__in=(OutboundEmail.Status.SENT, OutboundEmail.Status.KEPT)
-    ).update(status=OutboundEmail.Status.REPLIED)
+    ).update(status=OutboundEmail.Status.REPLIED, updated_at=timezone.now())
 
 
 def on_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:

@@ -42,6 +42,7 @@ class OutboundEmailSerializer(serializers.ModelSerializer[OutboundEmail]):
             "error",
             "message_id",
             "created_at",
+            "updated_at",
             "sent_at",
         ]
         read_only_fields = fields
@@ -109,7 +110,7 @@ class OutboundEmailViewSet(
             "status", "status", OutboundEmail.Status.values, "Only emails in this status."
         ),
         RecipientFilter("to", "Only emails to an address containing this text (any case)."),
-        Ordering(("created_at", "sent_at")),
+        Ordering(("created_at", "updated_at", "sent_at")),
     )
 
     def get_serializer_class(self) -> type[OutboundEmailSerializer]:

@@ -25,8 +25,8 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "full_name", "role", "created_at"]
-        read_only_fields = ["id", "email", "full_name", "created_at"]
+        fields = ["id", "email", "full_name", "role", "created_at", "updated_at"]
+        read_only_fields = ["id", "email", "full_name", "created_at", "updated_at"]
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -36,5 +36,14 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Invitation
-        fields = ["id", "email", "role", "state", "invited_by", "created_at", "expires_at"]
-        read_only_fields = ["id", "state", "invited_by", "created_at", "expires_at"]
+        fields = [
+            "id",
+            "email",
+            "role",
+            "state",
+            "invited_by",
+            "created_at",
+            "updated_at",
+            "expires_at",
+        ]
+        read_only_fields = ["id", "state", "invited_by", "created_at", "updated_at", "expires_at"]

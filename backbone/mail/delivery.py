@@ -130,15 +130,18 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
         _transport.send(message)
     except Exception as exc:
         OutboundEmail.objects.filter(pk=pk).update(
-            claimed_at=None, error=f"{type(exc).__name__}: {exc}"[:2000]
+            claimed_at=None, error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now()
         )
         raise
     # An email provider (anymail) answers with its own id, which its bounce and complaint
     # webhooks quote: keep that one when there is one.
     provider_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
+    sent_at = timezone.now()
+    # update() skips auto_now: updated_at is set so the email log's ?updated_since= sees it.
     done = {
         "status": OutboundEmail.Status.SENT,
-        "sent_at": timezone.now(),
+        "sent_at": sent_at,
+        "updated_at": sent_at,
         "claimed_at": None,
         "error": "",
         "message_id": str(provider_id or row.message_id)[:255],
@@ -157,7 +160,10 @@ def outbound_email_schedule_retry(*, pk: int, delay: timedelta) -> None:
 
 def outbound_email_fail(*, pk: int, error: str) -> None:
     OutboundEmail.objects.filter(pk=pk, status=OutboundEmail.Status.QUEUED).update(
-        status=OutboundEmail.Status.FAILED, error=error[:2000], claimed_at=None
+        status=OutboundEmail.Status.FAILED,
+        error=error[:2000],
+        claimed_at=None,
+        updated_at=timezone.now(),
     )
 
 

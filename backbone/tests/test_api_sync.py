@@ -12,17 +12,20 @@ import pytest
 import time_machine
 from django.test import Client
 
-from backbone.models import User
-from initiatives.models import PartnerOrganization
+from backbone.mail.delivery import outbound_email_fail
+from backbone.models import OutboundEmail, User
+from initiatives.models import PartnerOrganization, Seat
+from initiatives.services import item_move, seat_change_role
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
     NOW,
     agenda_fixture,
     frozen_fixture,
     send,
 )
-from tests.factories import APITokenFactory
+from tests.factories import APITokenFactory, OutboundEmailFactory
 from workplans.help_requests import help_request_assign, help_request_resolve
 from workplans.models import Channel, Commitment, HelpRequest, Meeting, Workplan
+from workplans.nag_admin import person_set_nag_paused
 from workplans.services import (
     attendance_record,
     commitment_carry_forward,
@@ -37,6 +40,7 @@ from workplans.tests.test_api_common import (  # noqa: F401 (the fixture plan)
     invalid,
     plan_fixture,
 )
+from workplans.tracking import outbound_email_mark_replied
 
 Login = Callable[[User], Client]
 
@@ -150,43 +154,58 @@ def test_a_malformed_updated_since_is_a_400_naming_it(
     )
 
 
-# The lists people sync, and their objects' models: each keeps created_at and updated_at and
-# takes ?updated_since=.
-SYNCED = {
-    "commitments/",
-    "key-actions/",
-    "meetings/",
-    "workplans/",
-    "people/",
-    "partner-organizations/",
-    "indicators/",
-    "performance-measures/",
-    "data-points/",
-    "help-requests/",
-    "initiatives/",
+# Every list of the API takes ?updated_since=, except these (with why).
+NOT_SYNCED = {
+    # Addressed by initiative; the initiatives' own updated_at would say nothing of the cadence.
+    "nag-settings/",
+    # An opt-out is only ever made or reversed (removed): nothing in it changes.
+    "nag-opt-outs/",
+    # A meeting's three touches, read whole (a handful of rows).
+    "meetings/{id}/reminders/",
+    # Append-only: each change is its own row with its own time.
+    "commitments/{id}/history/",
 }
 
 
-def _lists_with_updated_since(client: Client) -> set[str]:
+def _lists(client: Client) -> dict[str, bool]:
+    """Each list path of the API: does it document ?updated_since=?"""
     schema = client.get("/api/schema/", {"format": "json"}).json()
     prefix = "/api/v1/o/{org_slug}/"
     return {
-        path.removeprefix(prefix)
+        path.removeprefix(prefix): any(
+            p["name"] == "updated_since" for p in item["get"].get("parameters", [])
+        )
         for path, item in schema["paths"].items()
-        if "get" in item
-        and any(p["name"] == "updated_since" for p in item["get"].get("parameters", []))
+        if "get" in item and path.startswith(prefix) and not path.endswith("}/")
     }
 
 
-def test_every_synced_list_documents_and_applies_updated_since(
+def test_every_list_but_the_named_few_documents_and_applies_updated_since(
     plan: Plan, token: dict[str, str]
 ) -> None:
-    listed = _lists_with_updated_since(Client())
+    lists = _lists(Client())
+    listed = {path for path, synced in lists.items() if synced}
 
-    assert listed >= SYNCED
+    assert {path for path, synced in lists.items() if not synced} == NOT_SYNCED
+    assert listed >= {
+        "results/",
+        "strategies/",
+        "ground-rules/",
+        "filter-criteria/",
+        "screenings/",
+        "tables/",
+        "seats/",
+        "members/",
+        "invitations/",
+        "agenda-items/",
+        "email-log/",
+        "commitments/",
+        "people/",
+    }
     for path in sorted(listed):
         everything = since(token, path, "2026-03-01T00:00:00Z")
-        future = since(token, path, "2026-03-03T00:00:00Z")
+        # (The people's logins and memberships are made before the clock is frozen.)
+        future = since(token, path, "3000-01-01T00:00:00Z")
         bad = since(token, path, "soon")
         assert (path, everything.status_code) == (path, 200)
         assert (path, future.status_code, future.json()["count"]) == (path, 200, 0)
@@ -197,15 +216,33 @@ def test_every_synced_list_documents_and_applies_updated_since(
         )
 
 
-def test_lists_of_models_without_updated_at_do_not_take_it(
+def test_the_common_agenda_and_the_tables_sync_like_the_rest(
     plan: Plan, token: dict[str, str]
 ) -> None:
-    listed = _lists_with_updated_since(Client())
+    agenda = plan.agenda
+    everything_since = "2026-03-02T15:00:00Z"
+    # Made in the fixture, at NOW: all there since NOW, none since a moment after.
+    for path, made in [
+        ("results/", [agenda.result.pk]),
+        ("strategies/", [agenda.strategy.pk]),
+        ("ground-rules/", [agenda.rule.pk]),
+    ]:
+        assert (path, ids(since(token, path, everything_since))) == (path, made)
+        assert (path, ids(since(token, path, "2026-03-02T15:00:01Z"))) == (path, [])
+    body = since(token, "results/", everything_since).json()["results"][0]
+    assert (body["created_at"], body["updated_at"]) == (everything_since, everything_since)
 
-    assert {"results/", "strategies/", "tables/", "seats/", "members/"} & listed == set()
-    # Not a filter there: ignored, like any other unknown parameter.
-    response = since(token, "tables/", "soon")
-    assert response.status_code == 200
+    with time_machine.travel(LATER, tick=False):
+        item_move(item=agenda.criteria[1], direction="up")
+        seat_change_role(seat=agenda.partner_seat, role=Seat.Role.CO_CHAIR)
+
+    # A reorder moves the two criteria that swapped places, and nothing else.
+    assert sorted(ids(since(token, "filter-criteria/", "2026-03-03T15:00:00Z"))) == sorted(
+        [agenda.criteria[0].pk, agenda.criteria[1].pk]
+    )
+    assert ids(since(token, "seats/", "2026-03-03T15:00:00Z")) == [agenda.partner_seat.pk]
+    assert ids(since(token, "results/", "2026-03-03T15:00:00Z")) == []
+    assert ids(since(token, "tables/", "2026-03-03T15:00:00Z")) == []
 
 
 # --- updated_at moves with every change a client would pull again -------------------------
@@ -322,3 +359,34 @@ def test_a_pull_of_changes_takes_the_same_queries_for_3_and_30_rows(
             )
         counts.append(response.json()["count"])
     assert counts == [3, 30]
+
+
+def test_an_emails_sending_failing_and_reply_move_its_updated_at(
+    plan: Plan, token: dict[str, str]
+) -> None:
+    org = plan.agenda.personas.org
+    failed = OutboundEmailFactory(
+        organization=org, to=["ana@eastside.example.org"], status=OutboundEmail.Status.QUEUED
+    )
+    replied = OutboundEmailFactory(
+        organization=org, to=["pat@eastside.example.org"], status=OutboundEmail.Status.SENT
+    )
+    untouched = OutboundEmailFactory(organization=org, to=["lee@eastside.example.org"])
+    with time_machine.travel(LATER, tick=False):
+        outbound_email_fail(pk=failed.pk, error="550 No such mailbox")
+        outbound_email_mark_replied(email=replied)
+
+    assert sorted(ids(since(token, "email-log/", "2026-03-03T15:00:00Z"))) == sorted(
+        [failed.pk, replied.pk]
+    )
+    assert OutboundEmail.objects.get(pk=untouched.pk).updated_at == NOW
+
+
+def test_pausing_a_persons_reminders_moves_their_updated_at(
+    plan: Plan, token: dict[str, str]
+) -> None:
+    person = plan.agenda.partner_person
+    with time_machine.travel(LATER, tick=False):
+        person_set_nag_paused(person=person, paused=True)
+
+    assert ids(since(token, "people/", "2026-03-03T15:00:00Z")) == [person.pk]

@@ -27,6 +27,9 @@ from initiatives.models import (
     Table,
 )
 
+# When the object was made and last changed (lists take ?updated_since= on the latter).
+TIMESTAMPS = ("created_at", "updated_at")
+
 
 class InOrganization(serializers.PrimaryKeyRelatedField[Any]):
     """The id of an object of the organization named in the URL."""
@@ -90,8 +93,8 @@ class UnderInitiative(FixedAfterCreate):
 class ResultSerializer(UnderInitiative):
     class Meta(UnderInitiative.Meta):
         model = Result
-        fields = ["id", "initiative", "statement", "position"]
-        read_only_fields = ["id", "position"]
+        fields = ["id", "initiative", "statement", "position", *TIMESTAMPS]
+        read_only_fields = ["id", "position", *TIMESTAMPS]
 
 
 class StrategySerializer(serializers.ModelSerializer[Strategy]):
@@ -105,22 +108,31 @@ class StrategySerializer(serializers.ModelSerializer[Strategy]):
 
     class Meta:
         model = Strategy
-        fields = ["id", "initiative", "result", "title", "description", "position", "workgroups"]
-        read_only_fields = ["id", "initiative", "position"]
+        fields = [
+            "id",
+            "initiative",
+            "result",
+            "title",
+            "description",
+            "position",
+            "workgroups",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = ["id", "initiative", "position", *TIMESTAMPS]
 
 
 class GroundRuleSerializer(UnderInitiative):
     class Meta(UnderInitiative.Meta):
         model = GroundRule
-        fields = ["id", "initiative", "text", "position"]
-        read_only_fields = ["id", "position"]
+        fields = ["id", "initiative", "text", "position", *TIMESTAMPS]
+        read_only_fields = ["id", "position", *TIMESTAMPS]
 
 
 class FilterCriterionSerializer(UnderInitiative):
     class Meta(UnderInitiative.Meta):
         model = FilterCriterion
-        fields = ["id", "initiative", "question", "position", "retired_at"]
-        read_only_fields = ["id", "position", "retired_at"]
+        fields = ["id", "initiative", "question", "position", "retired_at", *TIMESTAMPS]
+        read_only_fields = ["id", "position", "retired_at", *TIMESTAMPS]
 
 
 class ScreeningAnswerSerializer(serializers.ModelSerializer[ScreeningAnswer]):
@@ -151,7 +163,7 @@ class ScreeningSerializer(serializers.ModelSerializer[Screening]):
             "override_reason",
             "decision",
             "decision_note",
-            "created_at",
+            *TIMESTAMPS,
             "answers",
         ]
         read_only_fields = fields
@@ -265,8 +277,8 @@ class TableSerializer(UnderInitiative):
 
     class Meta(UnderInitiative.Meta):
         model = Table
-        fields = ["id", "initiative", "kind", "name", "purpose", "strategies", "created_at"]
-        read_only_fields = ["id", "kind", "created_at"]
+        fields = ["id", "initiative", "kind", "name", "purpose", "strategies", *TIMESTAMPS]
+        read_only_fields = ["id", "kind", *TIMESTAMPS]
 
 
 class SeatSerializer(FixedAfterCreate):
@@ -276,8 +288,8 @@ class SeatSerializer(FixedAfterCreate):
 
     class Meta:
         model = Seat
-        fields = ["id", "table", "person", "person_name", "role", "joined_at"]
-        read_only_fields = ["id", "person_name", "joined_at"]
+        fields = ["id", "table", "person", "person_name", "role", "joined_at", "updated_at"]
+        read_only_fields = ["id", "person_name", "joined_at", "updated_at"]
         create_only = ["table", "person"]
         # The service says who already sits where, in words; not DRF's generic unique check.
         validators: list[Any] = []

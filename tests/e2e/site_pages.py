@@ -612,7 +612,7 @@ FAILING = ("serious", "critical")
 def axe_violations(page: PlaywrightPage, *, rules: list[str] | None = None) -> list[str]:
     """Every serious or critical violation on the page, each with the elements it was found on."""
     if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run `make install`.")
+        pytest.fail(f"axe-core is missing at {AXE}: `make pytest` (or `make test`) fetches it.")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": TAGS}

@@ -47,8 +47,19 @@ class MeetingAgendaItemSerializer(FixedAfterCreate):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "meeting", "table", "kind", "title", "notes", "minutes", "position"]
-        read_only_fields = ["id", "kind", "position"]
+        fields = [
+            "id",
+            "meeting",
+            "table",
+            "kind",
+            "title",
+            "notes",
+            "minutes",
+            "position",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "kind", "position", "created_at", "updated_at"]
         create_only = ["meeting"]
 
 
