@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +32,9 @@ from tests.snapshot import snapshot
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 NOW_JSON = "2026-03-02T15:00:00Z"
+# A day on: a change then moves updated_at, never created_at.
+LATER = NOW + timedelta(days=1)
+LATER_JSON = "2026-03-03T15:00:00Z"
 IN_14_DAYS_JSON = "2026-03-16T15:00:00Z"
 
 NOT_FOUND = {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
@@ -85,13 +88,15 @@ def call(client: Client, method: str, url: str, key: str | None = None, data: An
     return client.generic(method, url, body, content_type="application/json", headers=headers)
 
 
-def member_json(membership: Membership) -> dict[str, Any]:
+def member_json(membership: Membership, **changes: Any) -> dict[str, Any]:
     return {
         "id": membership.pk,
         "email": membership.user.email,
         "full_name": membership.user.full_name,
         "role": membership.role,
         "created_at": NOW_JSON,
+        "updated_at": NOW_JSON,
+        **changes,
     }
 
 
@@ -326,21 +331,25 @@ def test_unknown_member_is_404(pk: str, personas: Personas, client: Client) -> N
     assert response.json() == NOT_FOUND
 
 
-def test_staff_changes_a_members_role(personas: Personas, client: Client) -> None:
+def test_staff_changes_a_members_role(
+    personas: Personas, client: Client, time_machine: Any
+) -> None:
     partner = personas.membership(personas.partner)
+    key = token_for(personas.staff, personas.org)
+    time_machine.move_to(LATER, tick=False)
 
     response = call(
         client,
         "PATCH",
         f"{MEMBERS}{partner.pk}/",
-        token_for(personas.staff, personas.org),
+        key,
         {"role": "steering"},
     )
 
     assert response.status_code == 200
     partner.refresh_from_db()
-    assert partner.role == Role.STEERING
-    assert response.json() == member_json(partner)
+    assert (partner.role, partner.created_at, partner.updated_at) == (Role.STEERING, NOW, LATER)
+    assert response.json() == member_json(partner, updated_at=LATER_JSON)
 
 
 @pytest.mark.parametrize("role", roles_without("manage_members"))
@@ -503,6 +512,7 @@ def test_staff_invites_by_email_and_the_invitation_is_sent(
         "state": "pending",
         "invited_by": "staff@lakeshore.example.org",
         "created_at": NOW_JSON,
+        "updated_at": NOW_JSON,
         "expires_at": IN_14_DAYS_JSON,
     }
     sent = OutboundEmail.objects.get()
@@ -602,6 +612,7 @@ def test_staff_lists_invitations_newest_first(personas: Personas, client: Client
     older: Any = InvitationFactory(
         organization=personas.org, invited_by=None, email="a@example.org", role=Role.STEERING
     )
+    # Dated back by hand: its updated_at stays when the row was written.
     Invitation.objects.filter(pk=older.pk).update(created_at=datetime(2026, 3, 1, tzinfo=UTC))
     newer: Any = InvitationFactory(
         organization=personas.org, invited_by=personas.staff, email="b@example.org"
@@ -623,6 +634,7 @@ def test_staff_lists_invitations_newest_first(personas: Personas, client: Client
                 "state": "pending",
                 "invited_by": "staff@lakeshore.example.org",
                 "created_at": NOW_JSON,
+                "updated_at": NOW_JSON,
                 "expires_at": IN_14_DAYS_JSON,
             },
             {
@@ -632,6 +644,7 @@ def test_staff_lists_invitations_newest_first(personas: Personas, client: Client
                 "state": "pending",
                 "invited_by": None,
                 "created_at": "2026-03-01T00:00:00Z",
+                "updated_at": NOW_JSON,
                 "expires_at": IN_14_DAYS_JSON,
             },
         ],

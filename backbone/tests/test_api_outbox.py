@@ -83,10 +83,12 @@ class Log:
         )
         # Account emails belong to no organization: never in anyone's log.
         self.account: Any = OutboundEmailFactory(organization=None, kind="account")
+        # Written `age` minutes ago and last changed then, or when sent.
         ages: list[tuple[Any, int]] = [(self.recap, 60), (self.help, 120), (self.invitation, 0)]
         for email, age in ages:
+            written = NOW - timedelta(minutes=age)
             OutboundEmail.objects.filter(pk=email.pk).update(
-                created_at=NOW - timedelta(minutes=age)
+                created_at=written, updated_at=email.sent_at or written
             )
             email.refresh_from_db()
 
@@ -110,6 +112,7 @@ def recap_json(log: Log) -> dict[str, Any]:
         "error": "",
         "message_id": "<recap-1@example.org>",
         "created_at": "2026-03-02T14:00:00Z",
+        "updated_at": "2026-03-02T14:01:00Z",
         "sent_at": "2026-03-02T14:01:00Z",
     }
 

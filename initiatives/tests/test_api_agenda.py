@@ -4,8 +4,10 @@ filter and screenings. Exact answers as staff; refusals change nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+import time_machine
 from django.test import Client
 
 from backbone.models import User
@@ -13,6 +15,7 @@ from initiatives.models import FilterCriterion, Initiative, Result, Screening, S
 from initiatives.services import initiative_create, initiative_set_status, result_create
 from initiatives.tests.factories import InitiativeFactory
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
+    NOW,
     STAMP,
     Agenda,
     agenda_fixture,
@@ -23,6 +26,9 @@ from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agen
 from tests.snapshot import snapshot
 
 Login = Callable[[User], Client]
+# A day after the fixtures were made: a change then moves updated_at, never created_at.
+LATER = NOW + timedelta(days=1)
+LATER_STAMP = "2026-03-03T15:00:00Z"
 
 
 def invalid(fields: dict[str, list[str]], message: str = "The request has invalid fields.") -> Any:
@@ -165,6 +171,8 @@ def test_results_list_filtered_by_initiative(agenda: Agenda, login: Login) -> No
                 "initiative": agenda.initiative.pk,
                 "statement": "Children enter kindergarten ready.",
                 "position": 0,
+                "created_at": STAMP,
+                "updated_at": STAMP,
             }
         ]
     )
@@ -182,7 +190,10 @@ def test_result_create_update_and_delete(agenda: Agenda, login: Login) -> None:
         {"initiative": agenda.initiative.pk, "statement": "Third graders read at grade level."},
     )
     pk = created.json()["id"]
-    updated = send(client, "PATCH", f"results/{pk}/", {"statement": "Every third grader reads."})
+    with time_machine.travel(LATER, tick=False):
+        updated = send(
+            client, "PATCH", f"results/{pk}/", {"statement": "Every third grader reads."}
+        )
     retrieved = send(client, "GET", f"results/{pk}/")
     deleted = send(client, "DELETE", f"results/{pk}/")
 
@@ -192,6 +203,8 @@ def test_result_create_update_and_delete(agenda: Agenda, login: Login) -> None:
         "initiative": agenda.initiative.pk,
         "statement": "Third graders read at grade level.",
         "position": 1,
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
     assert updated.status_code == 200
     assert retrieved.json() == {
@@ -199,6 +212,8 @@ def test_result_create_update_and_delete(agenda: Agenda, login: Login) -> None:
         "initiative": agenda.initiative.pk,
         "statement": "Every third grader reads.",
         "position": 1,
+        "created_at": STAMP,
+        "updated_at": LATER_STAMP,
     }
     assert deleted.status_code == 204
     assert list(Result.objects.values_list("pk", flat=True)) == [agenda.result.pk]
@@ -271,6 +286,8 @@ def test_strategies_list_with_their_workgroups(agenda: Agenda, login: Login) -> 
                 "description": "Eight weeks.",
                 "position": 0,
                 "workgroups": [agenda.workgroup.pk],
+                "created_at": STAMP,
+                "updated_at": STAMP,
             }
         ]
     )
@@ -283,7 +300,10 @@ def test_strategy_create_move_and_delete(agenda: Agenda, login: Login) -> None:
 
     created = send(client, "POST", "strategies/", {"result": agenda.result.pk, "title": "Tutors"})
     pk = created.json()["id"]
-    moved = send(client, "PATCH", f"strategies/{pk}/", {"result": second.pk, "description": "1:1"})
+    with time_machine.travel(LATER, tick=False):
+        moved = send(
+            client, "PATCH", f"strategies/{pk}/", {"result": second.pk, "description": "1:1"}
+        )
     deleted = send(client, "DELETE", f"strategies/{pk}/")
 
     assert created.status_code == 201
@@ -295,6 +315,8 @@ def test_strategy_create_move_and_delete(agenda: Agenda, login: Login) -> None:
         "description": "",
         "position": 1,
         "workgroups": [],
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
     assert moved.json() == {
         "id": pk,
@@ -304,6 +326,8 @@ def test_strategy_create_move_and_delete(agenda: Agenda, login: Login) -> None:
         "description": "1:1",
         "position": 0,
         "workgroups": [],
+        "created_at": STAMP,
+        "updated_at": LATER_STAMP,
     }
     assert deleted.status_code == 204
     assert list(Strategy.objects.values_list("pk", flat=True)) == [agenda.strategy.pk]
@@ -367,8 +391,9 @@ def test_ground_rules_list_create_update_delete(agenda: Agenda, login: Login) ->
         "ground-rules/",
         {"initiative": agenda.initiative.pk, "text": "We say what we will do, and do it."},
     )
-    updated = send(client, "PATCH", f"ground-rules/{rule.pk}/", {"text": "We start on time."})
-    deleted = send(client, "DELETE", f"ground-rules/{rule.pk}/")
+    with time_machine.travel(LATER, tick=False):
+        updated = send(client, "PATCH", f"ground-rules/{rule.pk}/", {"text": "We start on time."})
+        deleted = send(client, "DELETE", f"ground-rules/{rule.pk}/")
     after = send(client, "GET", "ground-rules/")
 
     assert listed.json() == page(
@@ -378,6 +403,8 @@ def test_ground_rules_list_create_update_delete(agenda: Agenda, login: Login) ->
                 "initiative": agenda.initiative.pk,
                 "text": "We start and end meetings on time.",
                 "position": 0,
+                "created_at": STAMP,
+                "updated_at": STAMP,
             }
         ]
     )
@@ -386,6 +413,8 @@ def test_ground_rules_list_create_update_delete(agenda: Agenda, login: Login) ->
         "initiative": agenda.initiative.pk,
         "text": "We say what we will do, and do it.",
         "position": 1,
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
     assert (created.status_code, created.json()) == (201, new)
     assert updated.json() == {
@@ -393,6 +422,8 @@ def test_ground_rules_list_create_update_delete(agenda: Agenda, login: Login) ->
         "initiative": agenda.initiative.pk,
         "text": "We start on time.",
         "position": 0,
+        "created_at": STAMP,
+        "updated_at": LATER_STAMP,
     }
     assert deleted.status_code == 204
     assert after.json() == page([new])
@@ -419,6 +450,8 @@ def criterion_json(criterion: FilterCriterion, **changes: Any) -> dict[str, Any]
         "question": criterion.question,
         "position": criterion.position,
         "retired_at": None,
+        "created_at": STAMP,
+        "updated_at": STAMP,
         **changes,
     }
 
@@ -429,7 +462,8 @@ def test_filter_criteria_retire_on_delete_and_screenings_keep_their_answers(
     client = login(agenda.personas.staff)
     first, second = agenda.criteria
 
-    retired = send(client, "DELETE", f"filter-criteria/{first.pk}/")
+    with time_machine.travel(LATER, tick=False):
+        retired = send(client, "DELETE", f"filter-criteria/{first.pk}/")
     current = send(client, "GET", "filter-criteria/", {"initiative": agenda.initiative.pk})
     everything = send(client, "GET", "filter-criteria/", {"include_retired": "true"})
     wrong = send(client, "GET", "filter-criteria/", {"include_retired": "maybe"})
@@ -437,7 +471,10 @@ def test_filter_criteria_retire_on_delete_and_screenings_keep_their_answers(
     assert retired.status_code == 204
     assert current.json() == page([criterion_json(second)])
     assert everything.json() == page(
-        [criterion_json(first, retired_at=STAMP), criterion_json(second)]
+        [
+            criterion_json(first, retired_at=LATER_STAMP, updated_at=LATER_STAMP),
+            criterion_json(second),
+        ]
     )
     assert wrong.status_code == 400
     assert wrong.json() == invalid({"include_retired": ["Use true or false."]})
@@ -455,12 +492,13 @@ def test_filter_criterion_create_and_reword(agenda: Agenda, login: Login) -> Non
         "filter-criteria/",
         {"initiative": agenda.initiative.pk, "question": "Is it funded for a year?"},
     )
-    reworded = send(
-        client,
-        "PATCH",
-        f"filter-criteria/{agenda.criteria[0].pk}/",
-        {"question": "Does it move a result we share?"},
-    )
+    with time_machine.travel(LATER, tick=False):
+        reworded = send(
+            client,
+            "PATCH",
+            f"filter-criteria/{agenda.criteria[0].pk}/",
+            {"question": "Does it move a result we share?"},
+        )
 
     assert created.status_code == 201
     assert created.json() == {
@@ -469,9 +507,11 @@ def test_filter_criterion_create_and_reword(agenda: Agenda, login: Login) -> Non
         "question": "Is it funded for a year?",
         "position": 2,
         "retired_at": None,
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
     assert reworded.json() == criterion_json(
-        agenda.criteria[0], question="Does it move a result we share?"
+        agenda.criteria[0], question="Does it move a result we share?", updated_at=LATER_STAMP
     )
     # The screening answered the old wording and keeps it.
     answered = agenda.screening.answers.get(criterion=agenda.criteria[0])
@@ -496,6 +536,7 @@ def screening_json(a: Agenda, **changes: Any) -> dict[str, Any]:
         "decision": "pending",
         "decision_note": "",
         "created_at": STAMP,
+        "updated_at": STAMP,
         "answers": [
             {
                 "criterion": first.pk,
@@ -553,6 +594,7 @@ def test_a_cochair_screens_a_proposal_that_passes(agenda: Agenda, login: Login) 
         "decision": "pending",
         "decision_note": "",
         "created_at": STAMP,
+        "updated_at": STAMP,
         "answers": [
             {"criterion": first.pk, "question": first.question, "answer": True, "note": ""},
             {
@@ -629,16 +671,17 @@ def test_a_failed_proposal_is_adopted_only_after_a_staff_override(
     adopt = send(cochair, "PATCH", path, {"decision": "adopted"})
     override = send(cochair, "PATCH", path, {"override_reason": "Urgent need."})
     assert snapshot() == before
-    both = send(
-        login(agenda.personas.staff),
-        "PATCH",
-        path,
-        {
-            "override_reason": "The board asked for it.",
-            "decision": "adopted",
-            "decision_note": "Go",
-        },
-    )
+    with time_machine.travel(LATER, tick=False):
+        both = send(
+            login(agenda.personas.staff),
+            "PATCH",
+            path,
+            {
+                "override_reason": "The board asked for it.",
+                "decision": "adopted",
+                "decision_note": "Go",
+            },
+        )
 
     assert adopt.status_code == 400
     assert adopt.json() == invalid(
@@ -654,20 +697,24 @@ def test_a_failed_proposal_is_adopted_only_after_a_staff_override(
         override_reason="The board asked for it.",
         decision="adopted",
         decision_note="Go",
+        updated_at=LATER_STAMP,
     )
 
 
 def test_a_cochair_records_a_decision(agenda: Agenda, login: Login) -> None:
-    response = send(
-        login(agenda.personas.cochair),
-        "PATCH",
-        f"screenings/{agenda.screening.pk}/",
-        {"decision": "deferred", "decision_note": "Next spring."},
-    )
+    client = login(agenda.personas.cochair)
+
+    with time_machine.travel(LATER, tick=False):
+        response = send(
+            client,
+            "PATCH",
+            f"screenings/{agenda.screening.pk}/",
+            {"decision": "deferred", "decision_note": "Next spring."},
+        )
 
     assert response.status_code == 200
     assert response.json() == screening_json(
-        agenda, decision="deferred", decision_note="Next spring."
+        agenda, decision="deferred", decision_note="Next spring.", updated_at=LATER_STAMP
     )
 
 

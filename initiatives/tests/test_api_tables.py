@@ -4,9 +4,11 @@ table; a chair or co-chair changes their own table's purpose and seats, nothing 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from backbone.models import User
@@ -17,6 +19,7 @@ from initiatives.services import strategy_create as make_strategy
 from initiatives.tests.factories import InitiativeFactory, PersonFactory
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
     NOT_FOUND,
+    NOW,
     STAMP,
     Agenda,
     agenda_fixture,
@@ -27,6 +30,9 @@ from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agen
 from tests.snapshot import snapshot
 
 Login = Callable[[User], Client]
+# A day after the fixtures were made: a change then moves updated_at, never created_at.
+LATER = NOW + timedelta(days=1)
+LATER_STAMP = "2026-03-03T15:00:00Z"
 TABLE_REFUSAL = {
     "error": {
         "code": "permission_denied",
@@ -49,6 +55,7 @@ def table_json(table: Table, **changes: Any) -> dict[str, Any]:
         "purpose": table.purpose,
         "strategies": sorted(table.strategies.values_list("pk", flat=True)),
         "created_at": STAMP,
+        "updated_at": STAMP,
         **changes,
     }
 
@@ -61,6 +68,7 @@ def seat_json(seat: Seat, **changes: Any) -> dict[str, Any]:
         "person_name": seat.person.full_name,
         "role": seat.role,
         "joined_at": STAMP,
+        "updated_at": STAMP,
         **changes,
     }
 
@@ -157,6 +165,7 @@ def test_staff_create_a_workgroup_whatever_kind_is_sent(agenda: Agenda, login: L
         "purpose": "Parents as partners.",
         "strategies": [agenda.strategy.pk],
         "created_at": STAMP,
+        "updated_at": STAMP,
     }
 
 
@@ -178,16 +187,17 @@ def test_a_workgroup_carries_only_its_initiatives_strategies(agenda: Agenda, log
 def test_staff_change_a_tables_name_purpose_and_strategies(agenda: Agenda, login: Login) -> None:
     client = login(agenda.personas.staff)
 
-    response = send(
-        client,
-        "PATCH",
-        f"tables/{agenda.other_workgroup.pk}/",
-        {
-            "name": "Attendance works",
-            "purpose": "Every day counts.",
-            "strategies": [agenda.strategy.pk],
-        },
-    )
+    with time_machine.travel(LATER, tick=False):
+        response = send(
+            client,
+            "PATCH",
+            f"tables/{agenda.other_workgroup.pk}/",
+            {
+                "name": "Attendance works",
+                "purpose": "Every day counts.",
+                "strategies": [agenda.strategy.pk],
+            },
+        )
     deleted = send(client, "DELETE", f"tables/{agenda.other_workgroup.pk}/")
 
     assert response.status_code == 200
@@ -196,6 +206,7 @@ def test_staff_change_a_tables_name_purpose_and_strategies(agenda: Agenda, login
         name="Attendance works",
         purpose="Every day counts.",
         strategies=[agenda.strategy.pk],
+        updated_at=LATER_STAMP,
     )
     assert deleted.status_code == 405
     assert Table.objects.count() == 3
@@ -209,7 +220,8 @@ def test_a_cochair_changes_their_workgroups_purpose_only(agenda: Agenda, login: 
     renamed = send(client, "PATCH", path, {"name": "Ours", "purpose": "Ours"})
     elsewhere = send(client, "PATCH", f"tables/{agenda.other_workgroup.pk}/", {"purpose": "Mine"})
     assert snapshot() == before
-    purpose = send(client, "PATCH", path, {"purpose": "Books in every home, in two languages."})
+    with time_machine.travel(LATER, tick=False):
+        purpose = send(client, "PATCH", path, {"purpose": "Books in every home, in two languages."})
 
     assert renamed.status_code == 403
     assert renamed.json() == {
@@ -222,7 +234,9 @@ def test_a_cochair_changes_their_workgroups_purpose_only(agenda: Agenda, login: 
     assert (elsewhere.status_code, elsewhere.json()) == (403, TABLE_REFUSAL)
     assert purpose.status_code == 200
     assert purpose.json() == table_json(
-        agenda.workgroup, purpose="Books in every home, in two languages."
+        agenda.workgroup,
+        purpose="Books in every home, in two languages.",
+        updated_at=LATER_STAMP,
     )
 
 
@@ -297,7 +311,8 @@ def test_staff_seat_change_and_unseat(agenda: Agenda, login: Login) -> None:
         {"table": agenda.steering.pk, "person": agenda.person.pk, "role": "chair"},
     )
     pk = created.json()["id"]
-    changed = send(client, "PATCH", f"seats/{pk}/", {"role": "member", "table": 1})
+    with time_machine.travel(LATER, tick=False):
+        changed = send(client, "PATCH", f"seats/{pk}/", {"role": "member", "table": 1})
     removed = send(client, "DELETE", f"seats/{pk}/")
 
     expected = {
@@ -307,9 +322,10 @@ def test_staff_seat_change_and_unseat(agenda: Agenda, login: Login) -> None:
         "person_name": "Ana Ruiz",
         "role": "chair",
         "joined_at": STAMP,
+        "updated_at": STAMP,
     }
     assert (created.status_code, created.json()) == (201, expected)
-    assert changed.json() == expected | {"role": "member"}
+    assert changed.json() == expected | {"role": "member", "updated_at": LATER_STAMP}
     assert removed.status_code == 204
     assert Seat.objects.filter(pk=pk).exists() is False
 
@@ -350,11 +366,12 @@ def test_a_cochair_manages_their_own_workgroups_seats(agenda: Agenda, login: Log
         "seats/",
         {"table": agenda.workgroup.pk, "person": agenda.person.pk, "role": "co_chair"},
     )
-    changed = send(client, "PATCH", f"seats/{agenda.partner_seat.pk}/", {"role": "co_chair"})
+    with time_machine.travel(LATER, tick=False):
+        changed = send(client, "PATCH", f"seats/{agenda.partner_seat.pk}/", {"role": "co_chair"})
     removed = send(client, "DELETE", f"seats/{added.json()['id']}/")
 
     assert added.status_code == 201
-    assert changed.json() == seat_json(agenda.partner_seat, role="co_chair")
+    assert changed.json() == seat_json(agenda.partner_seat, role="co_chair", updated_at=LATER_STAMP)
     assert removed.status_code == 204
     assert sorted(agenda.workgroup.seats.values_list("person__full_name", "role")) == [
         ("Carla Chen", "co_chair"),

@@ -6,13 +6,17 @@ rows. What each role may do per endpoint, tokens and outsiders: test_api_common.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from backbone.models import User
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
+    NOW,
+    STAMP,
     agenda_fixture,
     frozen_fixture,
     page,
@@ -31,6 +35,9 @@ from workplans.tests.test_api_common import (  # noqa: F401 (the fixture plan)
 from workplans.tests.test_api_meetings import AGENDA
 
 Login = Callable[[User], Client]
+# A day after the fixtures were made: a change then moves updated_at, never created_at.
+LATER = NOW + timedelta(days=1)
+LATER_STAMP = "2026-03-03T15:00:00Z"
 
 
 def item_of(meeting: Meeting, kind: str) -> AgendaItem:
@@ -50,6 +57,8 @@ def agenda_of(plan: Plan, meeting: Meeting) -> list[dict[str, Any]]:
             "notes": "",
             "minutes": minutes,
             "position": i,
+            "created_at": STAMP,
+            "updated_at": STAMP,
         }
         for i, (item, (kind, title, minutes)) in enumerate(zip(items, AGENDA, strict=True))
     ]
@@ -83,6 +92,8 @@ def test_an_agenda_item_answers_exactly(plan: Plan, login: Login) -> None:
         "notes": "",
         "minutes": 5,
         "position": 7,
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
 
 
@@ -136,6 +147,8 @@ def test_a_cochair_adds_an_item_at_the_end(plan: Plan, login: Login) -> None:
         "notes": "Who goes where",
         "minutes": None,
         "position": 8,
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
     detail = send(client, "GET", f"meetings/{plan.meeting.pk}/").json()
     assert [i["title"] for i in detail["agenda"]][-2:] == ["Celebrate wins", "Site visits"]
@@ -199,13 +212,14 @@ def test_patch_changes_what_is_sent_and_keeps_the_rest(plan: Plan, login: Login)
     client = login(plan.agenda.personas.cochair)
     wins = item_of(plan.meeting, "wins")
 
-    noted = send(client, "PATCH", f"agenda-items/{wins.pk}/", {"notes": "Three sites opened."})
-    retitled = send(
-        client,
-        "PATCH",
-        f"agenda-items/{wins.pk}/",
-        {"title": "Wins and thanks", "minutes": None, "meeting": plan.other_meeting.pk},
-    )
+    with time_machine.travel(LATER, tick=False):
+        noted = send(client, "PATCH", f"agenda-items/{wins.pk}/", {"notes": "Three sites opened."})
+        retitled = send(
+            client,
+            "PATCH",
+            f"agenda-items/{wins.pk}/",
+            {"title": "Wins and thanks", "minutes": None, "meeting": plan.other_meeting.pk},
+        )
 
     assert noted.status_code == 200
     assert noted.json()["notes"] == "Three sites opened."
@@ -220,6 +234,8 @@ def test_patch_changes_what_is_sent_and_keeps_the_rest(plan: Plan, login: Login)
         "notes": "Three sites opened.",
         "minutes": None,
         "position": 7,
+        "created_at": STAMP,
+        "updated_at": LATER_STAMP,
     }
 
 
