@@ -26,6 +26,7 @@ from backbone.api.filters import ChoiceFilter, IdFilter, ListFilter
 from initiatives.api.views import NO_PUT_NO_DELETE, ChangeableViewSet, ScopedViewSet, Serializer
 from initiatives.models import PartnerOrganization, Person, Seat, Table
 from workplans.api.filters import DateFilter, MomentFilter, OverdueFlag, organization_today
+from workplans.api.nag import REMINDER_ACTIONS, MeetingRemindersMixin
 from workplans.api.serializers import (
     AttendanceInputSerializer,
     CommitmentChangeInputSerializer,
@@ -271,15 +272,28 @@ class KeyActionViewSet(
     ),
 )
 class MeetingViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, WorkplansViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    MeetingRemindersMixin,
+    WorkplansViewSet,
 ):
     """Meetings of the workgroups and steering committees. Times are given in the initiative's
-    time zone (`time_zone`); a time sent without an offset is read in it. Backbone staff and
-    the table's chair or co-chairs schedule, change, close and cancel meetings and record
-    attendance. The agenda is part of a single meeting's answer; agenda-items/ changes it."""
+    time zone (`time_zone`); a time sent without an offset is read in it. Partners read the
+    meetings of the tables they sit at; backbone staff, the steering committee and co-chairs
+    read all of them. Backbone staff and the table's chair or co-chairs schedule, change, close
+    and cancel meetings, record attendance and control the meeting's NAG emails (reminders/).
+    The agenda is part of a single meeting's answer; agenda-items/ changes it."""
 
     queryset = Meeting.objects.all()
-    required_permissions = WORKPLAN_PERMISSIONS
+    required_permissions = {
+        **WORKPLAN_PERMISSIONS,
+        # As on the pages: partners see the meetings of the tables they sit at (the queryset),
+        # and the reminders are checked per table (staff and the table's chair or co-chairs).
+        "list": "use_api",
+        "retrieve": "use_api",
+        **dict.fromkeys(REMINDER_ACTIONS, "use_api"),
+    }
     list_filters: ClassVar[Sequence[ListFilter]] = (
         BY_INITIATIVE,
         IdFilter("table", "table_id", "Only this table's meetings."),
@@ -304,6 +318,13 @@ class MeetingViewSet(
         return MeetingSerializer if self.action == "list" else MeetingDetailSerializer
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.role_allows("view_all_tables"):
+            seated = Seat.objects.filter(
+                person__user_id=cast(int, self.request.user.pk), person__archived_at__isnull=True
+            )
+            queryset = queryset.filter(table_id__in=seated.values("table_id"))
+        if self.action in REMINDER_ACTIONS:
+            return queryset.select_related("table", "initiative")
         queryset = queryset.select_related("initiative__organization").prefetch_related(
             Prefetch("invitees", queryset=Person.objects.only("id").order_by("id")),
             Prefetch(

@@ -28,11 +28,20 @@ from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agen
 )
 from tests.factories import APITokenFactory
 from tests.snapshot import snapshot
-from workplans.models import Channel, Commitment, HelpRequest, KeyAction, Meeting, Workplan
+from workplans.models import (
+    Channel,
+    Commitment,
+    HelpRequest,
+    KeyAction,
+    Meeting,
+    NagOptOut,
+    Workplan,
+)
 from workplans.services import (
     attendance_record,
     commitment_create,
     key_action_create,
+    meeting_close,
     meeting_schedule,
     workplan_create,
 )
@@ -79,6 +88,14 @@ ACT_REFUSAL = {
     "error": {
         "code": "permission_denied",
         "message": "Only backbone staff and the table's chair or co-chairs act on its requests.",
+        "fields": {},
+    }
+}
+REMINDERS_REFUSAL = {
+    "error": {
+        "code": "permission_denied",
+        "message": "Only backbone staff and this table's chair or co-chairs see and change the "
+        "reminders of its meetings.",
         "fields": {},
     }
 }
@@ -210,6 +227,7 @@ C = (403, NOT_THEIRS)
 S = (403, STATUS_AND_NOTE_ONLY)
 H = (403, HELP_REFUSAL)
 A = (403, ACT_REFUSAL)
+M = (403, REMINDERS_REFUSAL)
 
 
 def _meeting_body(table: Callable[[Plan], Any]) -> Callable[[Plan], Any]:
@@ -270,6 +288,34 @@ def _initiative_cadence(p: Plan) -> str:
     return f"nag-settings/{p.agenda.initiative.pk}/"
 
 
+def _reminders(meeting: Callable[[Plan], Meeting], then: str = "") -> Callable[[Plan], str]:
+    return lambda p: f"meetings/{meeting(p).pk}/reminders/{then}"
+
+
+def _send_recap(meeting: Callable[[Plan], Meeting]) -> Callable[[Plan], str]:
+    """Closed with someone present, so its recap waits to go out (the sweep that closing
+    queues does not run here)."""
+
+    def path(p: Plan) -> str:
+        attendance_record(meeting=meeting(p), present=[p.agenda.person])
+        closed = meeting_close(meeting=meeting(p))
+        return f"meetings/{closed.pk}/send-recap/"
+
+    return path
+
+
+def _opt_out(then: str = "") -> Callable[[Plan], str]:
+    def path(p: Plan) -> str:
+        made = NagOptOut.objects.create(
+            organization=p.agenda.personas.org,
+            initiative=p.agenda.initiative,
+            person=p.agenda.partner_person,
+        )
+        return f"nag-opt-outs/{made.pk}/{then}"
+
+    return path
+
+
 def _new_item(meeting: Callable[[Plan], Meeting]) -> Callable[[Plan], Any]:
     return lambda p: {"meeting": meeting(p).pk, "title": "Site visits", "minutes": 10}
 
@@ -326,8 +372,11 @@ CASES = [
     Case("key-actions-delete-own-table", "DELETE",
          lambda p: f"key-actions/{_spare_key_action(p)}/", 204, steering=T,
          partner=R),
-    Case("meetings-list", "GET", lambda p: "meetings/", 200, partner=R),
-    Case("meetings-retrieve", "GET", lambda p: f"meetings/{p.meeting.pk}/", 200, partner=R),
+    # Partners read the meetings of the tables they sit at, as on the pages.
+    Case("meetings-list", "GET", lambda p: "meetings/", 200),
+    Case("meetings-retrieve", "GET", lambda p: f"meetings/{p.meeting.pk}/", 200),
+    Case("meetings-retrieve-other-table", "GET", lambda p: f"meetings/{p.other_meeting.pk}/", 200,
+         partner=N),
     Case("meetings-create", "POST", lambda p: "meetings/", 201, steering=T, partner=R,
          body=_meeting_body(lambda p: p.agenda.workgroup)),
     Case("meetings-create-other-table", "POST", lambda p: "meetings/", 201, steering=T,
@@ -404,6 +453,27 @@ CASES = [
          partner=H, body=_resolve_body),
     Case("help-requests-resolve-other-table", "POST", _help(_other_commitment, "resolve/"), 200,
          steering=A, cochair=N, partner=H, body=_resolve_body),
+    Case("meetings-reminders", "GET", _reminders(_the_meeting), 200, steering=M, partner=M),
+    Case("meetings-reminders-other-table", "GET", _reminders(_other_meeting), 200, steering=M,
+         cochair=M, partner=N),
+    Case("meetings-reminders-update", "PATCH", _reminders(_the_meeting), 200, steering=M,
+         partner=M, body=lambda p: {"touch": "check_in", "skipped": True}),
+    Case("meetings-reminders-update-other-table", "PATCH", _reminders(_other_meeting), 200,
+         steering=M, cochair=M, partner=N, body=lambda p: {"touch": "recap", "intro": "Hi"}),
+    Case("meetings-reminders-pause", "POST", _reminders(_the_meeting, "pause/"), 200,
+         steering=M, partner=M, body=lambda p: {"person": p.agenda.partner_person.pk,
+                                                "paused": True}),
+    Case("meetings-reminders-pause-other-table", "POST", _reminders(_other_meeting, "pause/"),
+         200, steering=M, cochair=M, partner=N,
+         body=lambda p: {"person": p.agenda.person.pk, "paused": True}),
+    Case("meetings-send-recap", "POST", _send_recap(_the_meeting), 202, steering=M, partner=M),
+    Case("meetings-send-recap-other-table", "POST", _send_recap(_other_meeting), 202,
+         steering=M, cochair=M, partner=N),
+    Case("nag-opt-outs-list", "GET", lambda p: "nag-opt-outs/", 200, steering=R, cochair=R,
+         partner=R),
+    Case("nag-opt-outs-retrieve", "GET", _opt_out(), 200, steering=R, cochair=R, partner=R),
+    Case("nag-opt-outs-reverse", "POST", _opt_out("reverse/"), 200, steering=R, cochair=R,
+         partner=R, body=lambda p: {"consent_note": "She asked at the March meeting."}),
     Case("nag-settings-list", "GET", lambda p: "nag-settings/", 200, steering=R, cochair=R,
          partner=R),
     Case("nag-settings-retrieve", "GET", _initiative_cadence, 200, steering=R, cochair=R,
@@ -505,6 +575,9 @@ def test_the_cases_cover_every_endpoint() -> None:
         "agenda-items-delete", "agenda-items-move", "help-requests-list",
         "help-requests-retrieve", "help-requests-assign", "help-requests-resolve",
         "nag-settings-list", "nag-settings-retrieve", "nag-settings-update",
+        "meetings-reminders", "meetings-reminders-update", "meetings-reminders-pause",
+        "meetings-send-recap", "nag-opt-outs-list", "nag-opt-outs-retrieve",
+        "nag-opt-outs-reverse",
     } <= actions  # fmt: skip
 
 
@@ -555,12 +628,20 @@ def _history(p: Plan, n: int) -> None:
         )
 
 
+def _opt_outs(p: Plan, n: int) -> None:
+    org = p.agenda.personas.org
+    for person in PersonFactory.create_batch(n, organization=org):
+        NagOptOut.objects.create(organization=org, initiative=p.agenda.initiative, person=person)
+
+
 # list path, adds n rows visible to the role, then the queries: session, user, membership,
 # count, rows, and one per prefetched relation.
 LISTS = [
     ("workplans/", _workplans, Role.STAFF, 5),
     ("key-actions/", _key_actions, Role.STAFF, 6),
     ("meetings/", _meetings, Role.STAFF, 7),
+    ("meetings/", _meetings, Role.PARTNER, 7),
+    ("nag-opt-outs/", _opt_outs, Role.STAFF, 5),
     ("commitments/", _commitments, Role.STAFF, 5),
     ("commitments/", _commitments, Role.PARTNER, 5),
     ("commitments/{}/history/", _history, Role.STAFF, 6),
