@@ -59,7 +59,16 @@ from tests.fixtures import Personas
 from tests.routes import ORG_KWARG, Route, organization_routes
 from tests.snapshot import snapshot
 from workplans.calendar_feeds import calendar_feed_issue
-from workplans.models import AgendaItem, Channel, HelpRequest, InboundEmail, Meeting, NagSettings
+from workplans.models import (
+    AgendaItem,
+    Channel,
+    HelpRequest,
+    InboundEmail,
+    Meeting,
+    NagOptOut,
+    NagSettings,
+)
+from workplans.reminders import reminders_schedule_for_closed_meeting
 from workplans.tests.factories import (
     CommitmentFactory,
     KeyActionFactory,
@@ -226,6 +235,27 @@ def _nag_settings_of_other(world: World) -> int:
     return int(initiative.pk)
 
 
+def _closed_meeting_of_other(world: World) -> int:
+    # Closed, its recap pending and a person at its table: skipping a touch, pausing someone or
+    # sending the recap through a route that skipped tenancy would show as a changed row.
+    commitment: Any = CommitmentFactory(meeting__table__initiative__organization=world.other)
+    meeting = commitment.meeting
+    SeatFactory(table=meeting.table, person=commitment.person)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=Meeting.Status.CLOSED, closed_at=timezone.now()
+    )
+    meeting.refresh_from_db()
+    reminders_schedule_for_closed_meeting(meeting=meeting)
+    return int(meeting.pk)
+
+
+def _opt_out_of_other(world: World) -> int:
+    person: Any = PersonFactory(organization=world.other)
+    initiative: Any = InitiativeFactory(organization=world.other)
+    made = NagOptOut.objects.create(organization=world.other, person=person, initiative=initiative)
+    return int(made.pk)
+
+
 def _indicator_of_other(world: World) -> int:
     made: Any = IndicatorFactory(result__initiative__organization=world.other)
     return int(made.pk)
@@ -372,6 +402,11 @@ ROUTE_ID_FACTORIES: dict[str, dict[str, IdFactory]] = {
     "api-help-requests-assign": {"pk": _help_request_of_other},
     "api-help-requests-resolve": {"pk": _help_request_of_other},
     "api-nag-settings-detail": {"pk": _nag_settings_of_other},
+    "api-meetings-reminders": {"pk": _closed_meeting_of_other},
+    "api-meetings-reminders-pause": {"pk": _closed_meeting_of_other},
+    "api-meetings-send-recap": {"pk": _closed_meeting_of_other},
+    "api-nag-opt-outs-detail": {"pk": _opt_out_of_other},
+    "api-nag-opt-outs-reverse": {"pk": _opt_out_of_other},
     "api-email-log-detail": {"pk": _email_of_other},
     "api-commitments-detail": {"pk": _commitment_of_other},
     "api-commitments-history": {"pk": _commitment_of_other},
@@ -411,6 +446,10 @@ WRITE_DATA: dict[str, dict[str, str]] = {
     "api-agenda-items-move": {"direction": "down"},
     "api-help-requests-resolve": {"note": "Taken over"},
     "api-nag-settings-detail": {"enabled": "false", "check_in_days": "3", "send_hour": "6"},
+    "api-meetings-reminders": {"touch": "recap", "skipped": "true", "intro": "Taken over"},
+    # B's person is not known here; the meeting itself must already be not found.
+    "api-meetings-reminders-pause": {"paused": "true"},
+    "api-nag-opt-outs-reverse": {"consent_note": "Intruders say they agreed."},
     "api-indicators-detail": {"name": "Taken over", "definition": "Ours now."},
     "api-performance-measures-detail": {"name": "Taken over", "kind": "better_off"},
     "api-data-points-detail": {"value": "1", "note": "Taken over"},

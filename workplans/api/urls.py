@@ -1,5 +1,5 @@
 """Workplans, key actions, meetings (and their agenda items), commitments, help requests and
-the NAG cadence, mounted under /api/v1/o/<org_slug>/."""
+the NAG cadence and unsubscribes, mounted under /api/v1/o/<org_slug>/."""
 
 from rest_framework.routers import SimpleRouter
 
@@ -13,5 +13,6 @@ router.register("commitments", views.CommitmentViewSet, basename="api-commitment
 router.register("agenda-items", agenda.AgendaItemViewSet, basename="api-agenda-items")
 router.register("help-requests", help_requests.HelpRequestViewSet, basename="api-help-requests")
 router.register("nag-settings", nag.NagSettingsViewSet, basename="api-nag-settings")
+router.register("nag-opt-outs", nag.NagOptOutViewSet, basename="api-nag-opt-outs")
 
 urlpatterns = router.urls
