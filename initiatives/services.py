@@ -546,7 +546,17 @@ def workgroup_create(
 def _set_strategies(table: Table, strategies: Sequence[Strategy]) -> None:
     if any(s.initiative_id != table.initiative_id for s in strategies):
         raise ValidationError(_("A workgroup can carry only strategies of its own initiative."))
+    before = set(table.strategies.values_list("pk", flat=True))
+    after = {s.pk for s in strategies}
+    if before == after:
+        return
     table.strategies.set(strategies)
+    # The table's strategies and each strategy's workgroups are both in the API: both moved,
+    # for ?updated_since= (a many-to-many change saves neither row).
+    now = timezone.now()
+    Table.objects.filter(pk=table.pk).update(updated_at=now)
+    Strategy.objects.filter(pk__in=before ^ after).update(updated_at=now)
+    table.updated_at = now
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.test import Client
 from backbone.mail.delivery import outbound_email_fail
 from backbone.models import OutboundEmail, User
 from initiatives.models import PartnerOrganization, Seat
-from initiatives.services import item_move, seat_change_role
+from initiatives.services import item_move, seat_change_role, strategy_create, table_update
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
     NOW,
     agenda_fixture,
@@ -390,3 +390,22 @@ def test_pausing_a_persons_reminders_moves_their_updated_at(
         person_set_nag_paused(person=person, paused=True)
 
     assert ids(since(token, "people/", "2026-03-03T15:00:00Z")) == [person.pk]
+
+
+def test_changing_a_workgroups_strategies_moves_the_table_and_both_strategies(
+    plan: Plan, token: dict[str, str]
+) -> None:
+    agenda = plan.agenda
+    other = strategy_create(result=agenda.result, title="Family reading nights")
+    untouched = strategy_create(result=agenda.result, title="Book drives")
+    with time_machine.travel(LATER, tick=False):
+        # Early literacy carried "Summer reading"; now it carries "Family reading nights".
+        table_update(table=agenda.workgroup, strategies=[other])
+        # The same strategies again: nothing changed, nothing moves.
+        table_update(table=agenda.other_workgroup, strategies=[])
+
+    assert ids(since(token, "tables/", "2026-03-03T15:00:00Z")) == [agenda.workgroup.pk]
+    assert sorted(ids(since(token, "strategies/", "2026-03-03T15:00:00Z"))) == sorted(
+        [agenda.strategy.pk, other.pk]
+    )
+    assert untouched.pk not in ids(since(token, "strategies/", "2026-03-03T15:00:00Z"))
