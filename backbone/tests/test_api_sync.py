@@ -365,13 +365,13 @@ def test_an_emails_sending_failing_and_reply_move_its_updated_at(
     plan: Plan, token: dict[str, str]
 ) -> None:
     org = plan.agenda.personas.org
-    failed = OutboundEmailFactory(
+    failed: Any = OutboundEmailFactory(
         organization=org, to=["ana@eastside.example.org"], status=OutboundEmail.Status.QUEUED
     )
-    replied = OutboundEmailFactory(
+    replied: Any = OutboundEmailFactory(
         organization=org, to=["pat@eastside.example.org"], status=OutboundEmail.Status.SENT
     )
-    untouched = OutboundEmailFactory(organization=org, to=["lee@eastside.example.org"])
+    untouched: Any = OutboundEmailFactory(organization=org, to=["lee@eastside.example.org"])
     with time_machine.travel(LATER, tick=False):
         outbound_email_fail(pk=failed.pk, error="550 No such mailbox")
         outbound_email_mark_replied(email=replied)
