@@ -516,7 +516,7 @@ WRITE_DATA: dict[str, dict[str, str]] = {
         "send_hour": "6",
         "recap_delay_minutes": "0",
     },
-    "opt_out_reverse": {"consent": "on"},
+    "opt_out_reverse": {"consent_note": "Asked by phone."},
     "reply_apply": {"commitment": "1", "action": "done"},
     "help_request_resolve": {"note": "Taken over"},
     "indicator_create": {"name": "Taken over", "unit": "count", "direction": "higher"},

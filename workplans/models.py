@@ -374,6 +374,27 @@ class NagOptOut(TenantModel):
         return f"{self.person_id} out of {self.initiative_id}"
 
 
+class NagOptOutReversal(TenantModel):
+    """Staff turned a person's NAG emails for one initiative back on: the record of the
+    person's consent (how they gave it, in staff's words), kept after the opt-out is gone."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    unsubscribed_at = models.DateTimeField()
+    reversed_at = models.DateTimeField(auto_now_add=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    consent_note = models.TextField()
+
+    class Meta:
+        ordering = ["-reversed_at", "-id"]
+        indexes = [models.Index(fields=["organization", "initiative", "-reversed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} back in {self.initiative_id}"
+
+
 class Reminder(TenantModel):
     """One touch due to one person for one meeting. The unique constraint makes a second send
     of the same touch a database error, not a second email; several reminders due to the same

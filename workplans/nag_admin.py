@@ -13,6 +13,7 @@ import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +27,7 @@ from workplans.models import (
     Commitment,
     Meeting,
     NagOptOut,
+    NagOptOutReversal,
     NagSettings,
     Reminder,
     Touch,
@@ -373,9 +375,39 @@ def reminders_retime(*, initiative: Initiative) -> int:
     return retimed
 
 
+CONSENT_NOTE_MAX = 1000
+
+
 @transaction.atomic
-def opt_out_reverse(*, initiative: Initiative, person: Person) -> None:
-    """Staff turn a person's NAG emails for the initiative back on — with their consent."""
-    deleted, _rows = NagOptOut.objects.filter(initiative=initiative, person=person).delete()
-    if not deleted:
+def opt_out_reverse(
+    *, initiative: Initiative, person: Person, consent_note: str, by_user: Any = None
+) -> NagOptOutReversal:
+    """Staff turn a person's NAG emails for the initiative back on — with their consent, whose
+    note (how they gave it) is kept with who turned them back on and when."""
+    note = (consent_note or "").strip()
+    if not note:
+        raise ValidationError(
+            {
+                "consent_note": _(
+                    "Say how the person asked, or agreed, to receive these emails again."
+                )
+            }
+        )
+    if len(note) > CONSENT_NOTE_MAX:
+        raise ValidationError(
+            {"consent_note": _("Keep the note under %(n)s characters.") % {"n": CONSENT_NOTE_MAX}}
+        )
+    opt_out = (
+        NagOptOut.objects.select_for_update().filter(initiative=initiative, person=person).first()
+    )
+    if opt_out is None:
         raise ValidationError(_("This person is not unsubscribed from this initiative."))
+    opt_out.delete()
+    return NagOptOutReversal.objects.create(
+        organization_id=initiative.organization_id,
+        initiative=initiative,
+        person=person,
+        unsubscribed_at=opt_out.created_at,
+        reversed_by=by_user if getattr(by_user, "pk", None) else None,
+        consent_note=note,
+    )

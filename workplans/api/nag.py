@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar, cast
@@ -35,7 +34,15 @@ from initiatives.api.serializers import InOrganization
 from initiatives.api.views import ScopedViewSet
 from initiatives.models import Initiative, Person, Seat
 from workplans.api.serializers import MeetingTime
-from workplans.models import Attendance, Meeting, NagOptOut, NagSettings, Reminder, Touch
+from workplans.models import (
+    Attendance,
+    Meeting,
+    NagOptOut,
+    NagOptOutReversal,
+    NagSettings,
+    Reminder,
+    Touch,
+)
 from workplans.nag_admin import (
     INTRO_MAX,
     Panel,
@@ -46,8 +53,6 @@ from workplans.nag_admin import (
     reminders_panel,
     touch_control_set,
 )
-
-logger = logging.getLogger(__name__)
 
 NAG_PERMISSIONS = {"*": "manage_meetings"}
 CADENCE_FIELDS = (
@@ -456,10 +461,24 @@ class ConsentInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class OptOutReversedSerializer(serializers.Serializer[Any]):
-    initiative = serializers.IntegerField()
-    person = serializers.IntegerField()
-    consent_note = serializers.CharField()
+class OptOutReversedSerializer(serializers.ModelSerializer[NagOptOutReversal]):
+    """The record kept of a reversal: whose, since when they had unsubscribed, who turned
+    their reminders back on and when, and the note of their consent."""
+
+    reversed_by = serializers.EmailField(source="reversed_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = NagOptOutReversal
+        fields = [
+            "id",
+            "initiative",
+            "person",
+            "unsubscribed_at",
+            "reversed_at",
+            "reversed_by",
+            "consent_note",
+        ]
+        read_only_fields = fields
 
 
 class NagOptOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -485,7 +504,7 @@ class NagOptOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         responses={200: OptOutReversedSerializer},
         description="Turns the person's reminders for the initiative back on: they receive "
         "what comes due from now on. `consent_note` says how they gave their consent; it is "
-        "written to the server's log with who reversed it.",
+        "kept with who reversed it and when (the answer is that record).",
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reverse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -494,20 +513,10 @@ class NagOptOutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         incoming.is_valid(raise_exception=True)
         note = incoming.validated_data["consent_note"]
         opt_out.initiative.organization = self.organization
-        opt_out_reverse(initiative=opt_out.initiative, person=opt_out.person)
-        # The page asks for consent with a checkbox and keeps nothing; the note is kept here.
-        logger.info(
-            "NAG unsubscribe reversed: organization=%s initiative=%s person=%s by_user=%s "
-            "consent=%r",
-            self.organization.slug,
-            opt_out.initiative_id,
-            opt_out.person_id,
-            request.user.pk,
-            note,
+        reversal = opt_out_reverse(
+            initiative=opt_out.initiative,
+            person=opt_out.person,
+            consent_note=note,
+            by_user=request.user,
         )
-        answer = {
-            "initiative": opt_out.initiative_id,
-            "person": opt_out.person_id,
-            "consent_note": note,
-        }
-        return Response(OptOutReversedSerializer(answer).data)
+        return Response(OptOutReversedSerializer(reversal).data)

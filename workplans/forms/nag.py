@@ -75,9 +75,11 @@ class NagSettingsForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    consent = forms.BooleanField(
-        label=_("The person asked, or agreed, to receive these emails again"),
+    consent_note = forms.CharField(
+        label=_("How they asked, or agreed, to receive these emails again"),
+        max_length=1000,
+        help_text=_("For example: “Asked by email on 3 March”. Kept with your name."),
         error_messages={
-            "required": _("Turn the emails back on only with the person's consent: tick the box.")
+            "required": _("Say how the person asked, or agreed, to receive these emails again.")
         },
     )

@@ -7,7 +7,6 @@ sweep."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +21,7 @@ from initiatives.tests.factories import InitiativeFactory, PersonFactory
 from initiatives.tests.test_api_common import NOT_FOUND, page, send
 from tests.fixtures import Personas
 from tests.snapshot import snapshot
-from workplans.models import NagOptOut, Reminder, Touch, TouchControl
+from workplans.models import NagOptOut, NagOptOutReversal, Reminder, Touch, TouchControl
 from workplans.tests.test_api_common import REMINDERS_REFUSAL, invalid
 from workplans.tests.test_nag_staff import (
     CHECK_IN_DUE,
@@ -83,6 +82,11 @@ def touch(name: str, label: str, recipients: list[Any], **changes: Any) -> Any:
 
 
 # --- Reading ----------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    """A moment as the API writes it (UTC, microseconds kept, Z)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def test_a_closed_meeting_answers_each_touch_its_times_and_recipients(
@@ -453,8 +457,8 @@ def test_the_unsubscribes_are_listed_and_filtered(
     assert by_initiative.json() == page([])
 
 
-def test_reversing_an_unsubscribe_needs_a_note_of_consent_which_is_logged(
-    world: World, personas: Personas, login: Login, caplog: pytest.LogCaptureFixture
+def test_reversing_an_unsubscribe_needs_a_note_of_consent_which_is_kept(
+    world: World, personas: Personas, login: Login
 ) -> None:
     opt_out = NagOptOut.objects.create(
         organization=personas.org, person=world.ana, initiative=world.initiative
@@ -465,9 +469,8 @@ def test_reversing_an_unsubscribe_needs_a_note_of_consent_which_is_logged(
 
     missing = send(client, "POST", url, {})
     blank = send(client, "POST", url, {"consent_note": "   "})
-    unchanged = snapshot() == before
-    with caplog.at_level(logging.INFO, logger="workplans.api.nag"):
-        reversed_ = send(client, "POST", url, {"consent_note": "Ana asked by phone on 2 March."})
+    unchanged = snapshot() == before and not NagOptOutReversal.objects.exists()
+    reversed_ = send(client, "POST", url, {"consent_note": "Ana asked by phone on 2 March."})
     again = send(client, "POST", url, {"consent_note": "Ana asked by phone on 2 March."})
     _sweep(RECAPS_SENT)
 
@@ -480,19 +483,34 @@ def test_reversing_an_unsubscribe_needs_a_note_of_consent_which_is_logged(
         invalid({"consent_note": ["This field may not be blank."]}),
     )
     assert unchanged
+    kept = NagOptOutReversal.objects.get()
+    assert (
+        kept.organization_id,
+        kept.initiative_id,
+        kept.person_id,
+        kept.unsubscribed_at,
+        kept.reversed_by_id,
+        kept.consent_note,
+    ) == (
+        personas.org.pk,
+        world.initiative.pk,
+        world.ana.pk,
+        opt_out.created_at,
+        personas.staff.pk,
+        "Ana asked by phone on 2 March.",
+    )
     assert (reversed_.status_code, reversed_.json()) == (
         200,
         {
+            "id": kept.pk,
             "initiative": world.initiative.pk,
             "person": world.ana.pk,
+            "unsubscribed_at": _iso(opt_out.created_at),
+            "reversed_at": _iso(kept.reversed_at),
+            "reversed_by": "staff@lakeshore.example.org",
             "consent_note": "Ana asked by phone on 2 March.",
         },
     )
     assert (again.status_code, again.json()) == (404, NOT_FOUND)
     assert not NagOptOut.objects.exists()
-    assert [r.getMessage() for r in caplog.records if r.name == "workplans.api.nag"] == [
-        f"NAG unsubscribe reversed: organization=lakeshore initiative={world.initiative.pk} "
-        f"person={world.ana.pk} by_user={personas.staff.pk} "
-        "consent='Ana asked by phone on 2 March.'"
-    ]
     assert sorted(_sweep(CHECK_IN_DUE).recipients) == sorted([world.ana.email, world.partner.email])

@@ -18,7 +18,15 @@ from initiatives.models import Person, Seat
 from initiatives.tests.factories import InitiativeFactory, PersonFactory, SeatFactory, TableFactory
 from tests.fixtures import Personas
 from tests.snapshot import snapshot
-from workplans.models import Meeting, NagOptOut, NagSettings, Reminder, Touch, TouchControl
+from workplans.models import (
+    Meeting,
+    NagOptOut,
+    NagOptOutReversal,
+    NagSettings,
+    Reminder,
+    Touch,
+    TouchControl,
+)
 from workplans.reminders import reminders_schedule_for_closed_meeting, send_due_reminders
 from workplans.tests.factories import CommitmentFactory, MeetingFactory
 
@@ -604,14 +612,27 @@ def test_reversing_an_unsubscribe_needs_the_persons_consent(
 
     page = client.get(world.settings_url).content.decode()
     refused = client.post(url, {}, follow=True).content.decode()
-    kept = NagOptOut.objects.count()
-    client.post(url, {"consent": "on"})
+    blank = client.post(url, {"consent_note": "  "}, follow=True).content.decode()
+    kept = (NagOptOut.objects.count(), NagOptOutReversal.objects.count())
+    client.post(url, {"consent_note": "Ana asked at the March meeting."})
+    after = client.get(world.settings_url).content.decode()
     _sweep(datetime(2026, 3, 2, 17, 1, tzinfo=UTC))  # the recaps
 
     assert "Ana Diaz" in page
-    assert "only with the person&#x27;s consent" in refused
-    assert kept == 1
+    assert "Say how the person asked, or agreed, to receive these emails again." in refused
+    assert "Say how the person asked, or agreed, to receive these emails again." in blank
+    assert kept == (1, 0)
     assert NagOptOut.objects.count() == 0
+    record = NagOptOutReversal.objects.get()
+    assert (record.person_id, record.initiative_id, record.reversed_by_id, record.consent_note) == (
+        world.ana.pk,
+        world.initiative.pk,
+        personas.staff.pk,
+        "Ana asked at the March meeting.",
+    )
+    # The page keeps the record in view: who, and the note of their consent.
+    assert "Turned back on" in after
+    assert "<q>Ana asked at the March meeting.</q>" in after
     assert sorted(_sweep(CHECK_IN_DUE).recipients) == sorted([world.ana.email, world.partner.email])
 
 

@@ -33,7 +33,7 @@ from workplans.forms.nag import (
     PreviewForm,
     SkipForm,
 )
-from workplans.models import Attendance, Meeting, NagOptOut, Reminder, Touch
+from workplans.models import Attendance, Meeting, NagOptOut, NagOptOutReversal, Reminder, Touch
 from workplans.reminders import settings_for
 
 SHOWN_HEADERS = ("Auto-Submitted", "List-Unsubscribe", "List-Unsubscribe-Post")
@@ -276,6 +276,12 @@ def initiative_reminders(request: OrgRequest, org_slug: str, initiative_id: int)
         .select_related("person")
         .order_by("person__full_name", "id")
     )
+    # The last few turned back on, with the note of each person's consent.
+    reversals = list(
+        NagOptOutReversal.objects.filter(initiative=initiative).select_related(
+            "person", "reversed_by"
+        )[:10]
+    )
     return render(
         request,
         "workplans/nag/initiative.html",
@@ -284,6 +290,7 @@ def initiative_reminders(request: OrgRequest, org_slug: str, initiative_id: int)
             "form": form,
             "settings": current,
             "opt_outs": opt_outs,
+            "reversals": reversals,
             "consent_form": ConsentForm(),
             "zone_name": initiative.effective_time_zone,
         },
@@ -302,7 +309,12 @@ def opt_out_reverse(
         messages.error(request, _form_errors(form))
     else:
         try:
-            nag_admin.opt_out_reverse(initiative=initiative, person=person)
+            nag_admin.opt_out_reverse(
+                initiative=initiative,
+                person=person,
+                consent_note=form.cleaned_data["consent_note"],
+                by_user=request.user,
+            )
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
