@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -131,6 +131,12 @@ class ScopedViewSet(OrganizationScopedViewSet):
             raise exceptions.PermissionDenied(
                 _("Only backbone staff and this table's chair or co-chairs may change it.")
             )
+
+    def seated_tables(self) -> QuerySet[Any]:
+        """The ids of the tables the caller sits at, as a subquery."""
+        return Seat.objects.filter(
+            person__user_id=cast(int, self.request.user.pk), person__archived_at__isnull=True
+        ).values("table_id")
 
     def seated_filter(self, prefix: str = "") -> Q:
         """The tables the caller sits at (what a partner may see)."""

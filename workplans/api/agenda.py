@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from backbone.api.filters import ChoiceFilter, IdFilter, ListFilter
 from initiatives.api.serializers import FixedAfterCreate, InOrganization
 from initiatives.api.views import NO_PUT
-from workplans.api.views import WORKPLAN_PERMISSIONS, WorkplansViewSet
+from workplans.api.views import WorkplansViewSet
 from workplans.models import AgendaItem, Meeting
 from workplans.services import (
     agenda_item_add,
@@ -98,7 +98,8 @@ class AgendaItemViewSet(
     queryset = AgendaItem.objects.all()
     serializer_class = MeetingAgendaItemSerializer
     http_method_names = NO_PUT
-    required_permissions = WORKPLAN_PERMISSIONS
+    # As for meetings: the agendas of the tables one sits at, changed by who leads the table.
+    required_permissions = {"*": "use_api"}
     list_filters: ClassVar[Sequence[ListFilter]] = (
         IdFilter("meeting", "meeting_id", "Only this meeting's agenda."),
         IdFilter("table", "meeting__table_id", "Only the agendas of this table's meetings."),
@@ -109,6 +110,8 @@ class AgendaItemViewSet(
     )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.role_allows("view_all_tables"):
+            queryset = queryset.filter(meeting__table_id__in=self.seated_tables())
         return queryset.select_related("meeting").order_by("meeting_id", "position", "id")
 
     def _item_to_change(self) -> AgendaItem:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from backbone.api.filters import ChoiceFilter, IdFilter, ListFilter
 from initiatives.api.views import NO_PUT_NO_DELETE, ChangeableViewSet, ScopedViewSet, Serializer
-from initiatives.models import PartnerOrganization, Person, Seat, Table
+from initiatives.models import PartnerOrganization, Person, Table
 from workplans.api.filters import DateFilter, MomentFilter, OverdueFlag, organization_today
 from workplans.api.nag import REMINDER_ACTIONS, MeetingRemindersMixin
 from workplans.api.serializers import (
@@ -286,14 +286,11 @@ class MeetingViewSet(
     The agenda is part of a single meeting's answer; agenda-items/ changes it."""
 
     queryset = Meeting.objects.all()
-    required_permissions = {
-        **WORKPLAN_PERMISSIONS,
-        # As on the pages: partners see the meetings of the tables they sit at (the queryset),
-        # and the reminders are checked per table (staff and the table's chair or co-chairs).
-        "list": "use_api",
-        "retrieve": "use_api",
-        **dict.fromkeys(REMINDER_ACTIONS, "use_api"),
-    }
+    # As on the pages, per table rather than per role: everyone sees the meetings of the tables
+    # they sit at (the queryset; staff, steering members and co-chairs see every table's), and
+    # every change, the reminders included, is checked with "initiatives.edit_table" (staff, and
+    # the table's chair or co-chairs, whatever their role in the organization).
+    required_permissions = {"*": "use_api"}
     list_filters: ClassVar[Sequence[ListFilter]] = (
         BY_INITIATIVE,
         IdFilter("table", "table_id", "Only this table's meetings."),
@@ -319,10 +316,7 @@ class MeetingViewSet(
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.role_allows("view_all_tables"):
-            seated = Seat.objects.filter(
-                person__user_id=cast(int, self.request.user.pk), person__archived_at__isnull=True
-            )
-            queryset = queryset.filter(table_id__in=seated.values("table_id"))
+            queryset = queryset.filter(table_id__in=self.seated_tables())
         if self.action in REMINDER_ACTIONS:
             return queryset.select_related("table", "initiative")
         queryset = queryset.select_related("initiative__organization").prefetch_related(
@@ -474,10 +468,7 @@ class CommitmentViewSet(ChangeableViewSet, WorkplansViewSet):
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.role_allows("view_all_tables"):
-            seated = Seat.objects.filter(
-                person__user_id=cast(int, self.request.user.pk), person__archived_at__isnull=True
-            )
-            queryset = queryset.filter(table_id__in=seated.values("table_id"))
+            queryset = queryset.filter(table_id__in=self.seated_tables())
         return queryset.select_related("person", "table").order_by("due_date", "id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -11,18 +11,19 @@ import pytest
 from django.test import Client
 
 from backbone.models import User
-from initiatives.models import Person
-from initiatives.services import seat_remove
+from initiatives.models import Person, Seat
+from initiatives.services import seat_change_role, seat_remove
 from initiatives.tests.test_api_common import (  # noqa: F401 (the fixtures agenda, frozen)
     NOT_FOUND,
-    ROLE_REFUSAL,
     agenda_fixture,
     frozen_fixture,
     send,
 )
 from tests.snapshot import snapshot
+from workplans.models import Meeting
 from workplans.services import attendance_record
 from workplans.tests.test_api_common import (  # noqa: F401 (the fixture plan)
+    TABLE_REFUSAL,
     Plan,
     plan_fixture,
 )
@@ -116,8 +117,29 @@ def test_a_partner_changes_nothing_of_their_tables_meeting(
 
     response = send(client, method, f"meetings/{plan.meeting.pk}/{then}", body)
 
-    assert (response.status_code, response.json()) == (403, ROLE_REFUSAL)
+    assert (response.status_code, response.json()) == (403, TABLE_REFUSAL)
     assert snapshot() == before
+
+
+def test_a_partner_seated_as_co_chair_leads_their_tables_meeting_as_on_the_pages(
+    plan: Plan, login: Login
+) -> None:
+    # A partner organization's director may co-chair a workgroup: the pages let them run its
+    # meetings, and so does the API; another table's meeting stays out of their reach.
+    seat_change_role(seat=plan.agenda.partner_seat, role=Seat.Role.CO_CHAIR)
+    client = login(plan.agenda.personas.partner)
+    other_notes = Meeting.objects.get(pk=plan.other_meeting.pk).notes
+
+    notes = send(client, "PATCH", f"meetings/{plan.meeting.pk}/", {"notes": "At the library."})
+    item = send(client, "POST", "agenda-items/", {"meeting": plan.meeting.pk, "title": "Book swap"})
+    reminders = send(client, "GET", f"meetings/{plan.meeting.pk}/reminders/")
+    elsewhere = send(client, "PATCH", f"meetings/{plan.other_meeting.pk}/", {"notes": "Mine"})
+
+    assert (notes.status_code, notes.json()["notes"]) == (200, "At the library.")
+    assert (item.status_code, item.json()["title"]) == (201, "Book swap")
+    assert reminders.status_code == 200
+    assert (elsewhere.status_code, elsewhere.json()) == (404, NOT_FOUND)
+    assert Meeting.objects.get(pk=plan.other_meeting.pk).notes == other_notes
 
 
 def test_the_co_chair_still_lists_every_tables_meetings(plan: Plan, login: Login) -> None:
