@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,9 +22,16 @@ from backbone.onboarding import steps
 from backbone.onboarding.sandbox import sandbox_of
 from backbone.onboarding.selectors import current_step, unfinished_guided_start
 from backbone.onboarding.services import onboarding_begin
-from backbone.roles import allowed
+from backbone.roles import Role, allowed
 from backbone.selectors import organization_overview
 from backbone.services import organization_create, organization_update
+from initiatives.models import Person
+from workplans.models import HelpRequest
+from workplans.selectors import open_commitments_of, upcoming_meetings
+
+# A partner's home shows the first few; the rest are one click away.
+PARTNER_HOME_COMMITMENTS = 5
+PARTNER_HOME_MEETINGS = 3
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,7 +77,55 @@ def org_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "backbone/org_create.html", {"form": form})
 
 
+def _partner_home(request: OrgRequest) -> HttpResponse:
+    """What a partner comes for: what they said they would do, when their tables meet next,
+    and the help they asked for. Staff figures (members, invitations, emails) mean nothing here."""
+    organization = request.organization
+    linked = Person.objects.in_org(organization).filter(user=request.user).exists()
+    commitments = list(
+        open_commitments_of(organization=organization, user=request.user)[
+            : PARTNER_HOME_COMMITMENTS + 1
+        ]
+    )
+    # Only the tables they sit at: each meeting links to a page they may open.
+    meetings = list(
+        upcoming_meetings(organization=organization)
+        .filter(
+            table__seats__person__user=request.user,
+            table__seats__person__archived_at__isnull=True,
+        )
+        .distinct()[:PARTNER_HOME_MEETINGS]
+    )
+    for meeting in meetings:
+        meeting.initiative.organization = organization
+        zone = zoneinfo.ZoneInfo(meeting.initiative.effective_time_zone)
+        meeting.local_starts = timezone.localtime(meeting.starts_at, zone)  # type: ignore[attr-defined]
+        meeting.local_ends = timezone.localtime(meeting.ends_at, zone)  # type: ignore[attr-defined]
+        meeting.zone_abbreviation = meeting.local_starts.tzname()  # type: ignore[attr-defined]
+    help_asked = list(
+        HelpRequest.objects.in_org(organization)
+        .filter(person__user=request.user, status=HelpRequest.Status.OPEN)
+        .select_related("commitment", "assigned_to")
+        .order_by("created_at", "pk")
+    )
+    return render(
+        request,
+        "backbone/org_home.html",
+        {
+            "partner_home": True,
+            "linked": linked,
+            "commitments": commitments[:PARTNER_HOME_COMMITMENTS],
+            "more_commitments": len(commitments) > PARTNER_HOME_COMMITMENTS,
+            "meetings": meetings,
+            "help_asked": help_asked,
+            "today": timezone.localdate(),
+        },
+    )
+
+
 def org_home(request: OrgRequest, org_slug: str) -> HttpResponse:
+    if request.membership.role == Role.PARTNER:
+        return _partner_home(request)
     overview = organization_overview(
         organization=request.organization,
         user=request.user,
