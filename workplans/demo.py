@@ -463,6 +463,25 @@ def _nag_emails(ctx: DemoContext, meetings: list[Meeting], commitments: list[Com
     ]
     if not sends:
         return
+    # Written like the real recap (templates/emails/nag*), shorter: its subject names the table
+    # and the day, its body lists the person's commitments.
+    made = {c.pk: c for c in commitments}
+
+    def subject(m: Meeting) -> str:
+        day = timezone.localtime(
+            m.starts_at, zoneinfo.ZoneInfo(m.table.initiative.effective_time_zone)
+        )
+        return f"Commitments from the {m.table.name} meeting on {day:%b} {day.day}"
+
+    def body(m: Meeting, ids: list[int]) -> str:
+        lines = [f"Thank you for coming to the {m.table.name} meeting. What you committed to:", ""]
+        lines += [
+            f"{n}. {made[pk].what} (by {made[pk].due_date:%b} {made[pk].due_date.day})"
+            for n, pk in enumerate(ids, 1)
+        ]
+        lines += ["", "Reply to this email to tell us how it is going, or if you need help."]
+        return "\n".join(lines)
+
     emails = OutboundEmail.objects.bulk_create(
         (
             OutboundEmail(
@@ -470,12 +489,12 @@ def _nag_emails(ctx: DemoContext, meetings: list[Meeting], commitments: list[Com
                 kind=f"nag_{Touch.RECAP}",
                 from_email=f"Lakeshore Reads <reminders@{org.slug}.example.org>",
                 to=[f"person{person_id}@{org.slug}.example.org"],
-                subject=f"Commitments from the {m.table_id} meeting",
-                body_text="Your commitments from the meeting.",
+                subject=subject(m),
+                body_text=body(m, ids),
                 status=OutboundEmail.Status.SENT,
                 sent_at=m.ends_at + timedelta(hours=1),
             )
-            for m, person_id, _ids in sends
+            for m, person_id, ids in sends
         ),
         batch_size=2000,
     )
