@@ -1,6 +1,7 @@
 """The events of workplans sent to the organization's webhooks (backbone.webhooks). Each is
 emitted by the one service that makes the change, inside its transaction, and builds its data
-only from the rows that service already holds (no query of its own)."""
+from the rows that service already holds; only when an endpoint wants the event (the data is
+built lazily), and only to name the person behind a signed-in change, does it read one row."""
 
 from __future__ import annotations
 
@@ -49,9 +50,24 @@ def commitment_status_changed(
             "changed_by": {
                 "channel": channel,
                 "user_id": by_user.pk if by_user else None,
-                "person_id": by_person.pk if by_person else None,
+                "person_id": _person_id(commitment.organization_id, by_user, by_person),
             },
         },
+    )
+
+
+def _person_id(organization_id: int, by_user: User | None, by_person: Person | None) -> int | None:
+    """Who made the change, as a person of the organization: the one named (an email reply, a
+    one-click link), else the person the signed-in user is in this organization, if any."""
+    if by_person is not None:
+        return by_person.pk
+    if by_user is None:
+        return None
+    return (
+        Person.objects.filter(organization_id=organization_id, user=by_user)
+        .order_by("archived_at", "id")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

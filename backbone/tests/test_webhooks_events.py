@@ -15,6 +15,7 @@ from django.db import transaction
 from backbone.webhooks.emit import webhook_emit
 from backbone.webhooks.models import SUBSCRIBABLE, EventType, WebhookDelivery, WebhookEndpoint
 from backbone.webhooks.services import webhook_endpoint_create, webhook_endpoint_update
+from initiatives.models import Person
 from initiatives.tests.factories import InitiativeFactory, TableFactory
 from metrics.importers.commit import data_points_import
 from metrics.importers.layout import propose_mapping
@@ -118,6 +119,24 @@ def test_a_commitment_status_change_emits_one_event_with_the_commitment(
     [delivery] = WebhookDelivery.objects.all()
     assert delivery.payload["created"] == NOW_JSON
     assert (delivery.endpoint_id, delivery.organization_id) == (endpoint.pk, personas.org.pk)
+
+
+def test_a_signed_in_partners_change_names_the_person_they_are(
+    personas: Personas, endpoint: WebhookEndpoint, clock: None
+) -> None:
+    # The partner's login is a person of the organization (the one who committed): the event
+    # says who, as a person, not only which login; staff with no person stay unnamed.
+    c = a_commitment(personas)
+    Person.objects.filter(pk=c.person_id).update(user=personas.partner)
+
+    commitment_change(commitment=c, channel=Channel.API, by_user=personas.partner, status="done")
+
+    [(_kind, data)] = sent()
+    assert data["changed_by"] == {
+        "channel": "api",
+        "user_id": personas.partner.pk,
+        "person_id": c.person_id,
+    }
 
 
 def test_a_new_date_or_a_note_alone_emits_nothing(
