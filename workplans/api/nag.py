@@ -100,10 +100,20 @@ class NagSettingsSerializer(serializers.ModelSerializer[NagSettings]):
         help_text="Recap: minutes after the meeting is closed (0: at once).",
     )
     time_zone = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the cadence was first changed; null while it is the default.",
+    )
+    updated_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the cadence last changed; null while it is the default.",
+    )
 
     class Meta:
         model = NagSettings
-        fields = ["initiative", *CADENCE_FIELDS, "time_zone"]
+        fields = ["initiative", *CADENCE_FIELDS, "time_zone", "created_at", "updated_at"]
         read_only_fields = ["initiative"]
 
     def get_time_zone(self, settings: NagSettings) -> str:

@@ -42,11 +42,20 @@ def world(personas: Personas) -> World:
     return World(personas)
 
 
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def cadence_json(initiative: Initiative, **changes: Any) -> dict[str, Any]:
+    """The cadence as the API answers it; its times are the saved row's, null while the
+    initiative keeps the defaults (nothing saved)."""
+    saved = NagSettings.objects.filter(initiative=initiative).first()
     return {
         "initiative": initiative.pk,
         **DEFAULTS,
         "time_zone": initiative.effective_time_zone,
+        "created_at": _iso(saved.created_at) if saved else None,
+        "updated_at": _iso(saved.updated_at) if saved else None,
         **changes,
     }
 
@@ -63,6 +72,7 @@ def test_an_initiative_never_changed_answers_the_defaults_and_writes_nothing(
 
     assert response.status_code == 200
     assert response.json() == cadence_json(initiative, time_zone="America/Denver")
+    assert (response.json()["created_at"], response.json()["updated_at"]) == (None, None)
     assert listed.json() == page([response.json()])
     assert snapshot() == before
     assert not NagSettings.objects.exists()
