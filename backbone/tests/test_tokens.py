@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 from io import StringIO
 from typing import Any
 
@@ -23,8 +24,8 @@ def _api(key: str, slug: str = "lakeshore") -> Any:
 
 
 def _create_in_ui(client: Client, name: str = "Data warehouse", **extra: Any) -> str:
-    response = client.post("/o/lakeshore/api-tokens/", {"name": name, **extra})
-    assert response.status_code == 200
+    response = client.post("/o/lakeshore/api-tokens/", {"name": name, **extra}, follow=True)
+    assert response.redirect_chain == [("/o/lakeshore/api-tokens/", 302)]
     keys = KEY.findall(response.content.decode())
     assert len(keys) == 1
     return str(keys[0])
@@ -84,13 +85,14 @@ def test_revoking_makes_the_key_fail(login: Any, personas: Any) -> None:
     client = login(personas.staff)
     key = _create_in_ui(client)
     token = APIToken.objects.get()
+    APIToken.objects.filter(pk=token.pk).update(created_at=datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
     assert _api(key).status_code == 200
 
     response = client.post(f"/o/lakeshore/api-tokens/{token.pk}/revoke/", follow=True)
 
     assert response.redirect_chain == [("/o/lakeshore/api-tokens/", 302)]
-    assert "The token “Data warehouse” was revoked." in [
-        str(m) for m in response.context["messages"]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"The token “Data warehouse” ({token.prefix}…, made May 4, 2026) was revoked."
     ]
     token.refresh_from_db()
     assert token.revoked_at is not None
@@ -132,6 +134,133 @@ def test_outsider_gets_404_for_the_tokens_pages(login: Any, personas: Any) -> No
     token.refresh_from_db()
     assert token.revoked_at is None
     assert _api(key).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_new_key_is_shown_on_the_page_after_the_redirect_and_never_again(
+    login: Any, personas: Any
+) -> None:
+    client = login(personas.staff)
+
+    posted = client.post("/o/lakeshore/api-tokens/", {"name": "Data warehouse"})
+    first = client.get("/o/lakeshore/api-tokens/").content.decode()
+    second = client.get("/o/lakeshore/api-tokens/").content.decode()
+
+    assert posted.status_code == 302
+    assert posted["Location"] == "/o/lakeshore/api-tokens/"
+    token = APIToken.objects.get()
+    keys = KEY.findall(first)
+    assert len(keys) == 1
+    key = keys[0]
+    assert "Your new token “Data warehouse” — copy it now" in first
+    assert token.key_hash == APIToken.hash_key(key)
+    assert key not in posted["Location"]
+    assert KEY.findall(second) == []
+    assert key not in second
+    assert "copy it now" not in second
+    assert f"{token.prefix}…" in second
+    # The key is not kept anywhere once shown: not in the session, not in a message.
+    assert key not in str(dict(client.session.items()))
+    assert list(posted.wsgi_request._messages) == []
+    assert APIToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_new_key_has_a_copy_button_and_stays_selectable_text(login: Any, personas: Any) -> None:
+    client = login(personas.staff)
+    client.post("/o/lakeshore/api-tokens/", {"name": "Data warehouse"})
+
+    page = client.get("/o/lakeshore/api-tokens/").content.decode()
+
+    assert (
+        '<button class="button button--quiet" type="button" data-copy="new-token" '
+        'data-copied="Copied" aria-label="Copy the new token" hidden>Copy</button>'
+    ) in page
+    assert "js/copy.js" in page
+    assert "js/copy.js" not in client.get("/o/lakeshore/api-tokens/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_token_form_makes_nothing_and_does_not_redirect(
+    login: Any, personas: Any
+) -> None:
+    client = login(personas.staff)
+
+    response = client.post("/o/lakeshore/api-tokens/", {"name": "x" * 101})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [
+        "Ensure this value has at most 100 characters (it has 101)."
+    ]
+    assert response.context["new_key"] is None
+    assert APIToken.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_key_revoked_before_the_page_shows_it_is_not_shown(login: Any, personas: Any) -> None:
+    client = login(personas.staff)
+    client.post("/o/lakeshore/api-tokens/", {"name": "Data warehouse"})
+    token = APIToken.objects.get()
+    # From another tab, before this one loaded the page after the redirect.
+    client.post(f"/o/lakeshore/api-tokens/{token.pk}/revoke/")
+
+    page = client.get("/o/lakeshore/api-tokens/")
+
+    assert page.context["new_key"] is None
+    assert KEY.findall(page.content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_the_new_key_waits_for_its_own_organizations_page(login: Any, personas: Any) -> None:
+    MembershipFactory(organization=personas.other_org, user=personas.staff, role=Role.STAFF)
+    client = login(personas.staff)
+    client.post("/o/lakeshore/api-tokens/", {"name": "Data warehouse"})
+
+    elsewhere = client.get("/o/riverside/api-tokens/").content.decode()
+    here = client.get("/o/lakeshore/api-tokens/").content.decode()
+
+    assert KEY.findall(elsewhere) == []
+    assert len(KEY.findall(here)) == 1
+
+
+@pytest.mark.django_db
+def test_revoking_asks_first_naming_the_token(login: Any, personas: Any) -> None:
+    client = login(personas.staff)
+    _create_in_ui(client)
+    token = APIToken.objects.get()
+    APIToken.objects.filter(pk=token.pk).update(created_at=datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
+
+    page = client.get("/o/lakeshore/api-tokens/").content.decode()
+
+    # The first button only opens the question; the form that revokes is inside it.
+    start = page.index('<details class="token-revoke">')
+    details = page[start : page.index("</details>", start)]
+    assert (
+        f'<summary>Revoke…<span class="visually-hidden"> Data warehouse ({token.prefix}…)'
+        in details
+    )
+    assert f'action="/o/lakeshore/api-tokens/{token.pk}/revoke/"' in details
+    assert (
+        f"Revoke “Data warehouse” ({token.prefix}…, made May 4, 2026)? "
+        "Whatever uses it stops working at once."
+    ) in details
+    assert '<button class="button button--danger" type="submit">Revoke token</button>' in details
+    assert page.count('type="submit">Revoke') == 1
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_revoking_cannot_happen_by_opening_its_address(login: Any, personas: Any) -> None:
+    client = login(personas.staff)
+    _create_in_ui(client)
+    token = APIToken.objects.get()
+
+    response = client.get(f"/o/lakeshore/api-tokens/{token.pk}/revoke/")
+
+    assert response.status_code == 405
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 @pytest.mark.django_db
