@@ -161,8 +161,13 @@ def test_the_endpoint_page_shows_the_secret_on_request_and_the_log(
 
     page = login(personas.staff).get(url(personas, "webhook_detail", endpoint)).content.decode()
 
-    assert f'<code class="token-key">{endpoint.secret}</code>' in page
+    assert f'<code class="token-key" id="wh-secret-value">{endpoint.secret}</code>' in page
     assert '<details class="wh-secret">' in page
+    assert (
+        '<button class="button button--quiet" type="button" data-copy="wh-secret-value" '
+        'data-copied="Copied" aria-label="Copy the signing secret" hidden>Copy</button>'
+    ) in page
+    assert "js/copy.js" in page
     assert "The receiver answered 500." in page
     assert "&quot;meeting.closed&quot;" in page
     assert "Send a test event" in page
@@ -235,6 +240,51 @@ def test_production_refuses_an_http_address_in_the_form(
     assert WebhookEndpoint.objects.count() == 0
 
 
+def test_the_address_field_says_what_production_accepts_and_has_no_placeholder(
+    personas: Personas, login: Login, settings: Any
+) -> None:
+    settings.BACKBONE_WEBHOOK_LOCAL_TARGETS = False
+
+    response = login(personas.staff).get(url(personas, "webhook_create"))
+
+    page = response.content.decode()
+    assert response.context["form"]["url"].help_text == (
+        "Where Backbone sends each event, as a POST request with a JSON body: an https:// "
+        "address on the public internet."
+    )
+    assert "localhost" not in page
+    assert "placeholder" not in page
+
+
+def test_in_development_the_address_field_says_local_addresses_are_accepted(
+    personas: Personas, login: Login, settings: Any
+) -> None:
+    settings.BACKBONE_WEBHOOK_LOCAL_TARGETS = True
+    client = login(personas.staff)
+    endpoint = make_endpoint(personas)
+
+    pages = [
+        client.get(url(personas, "webhook_create")),
+        client.get(url(personas, "webhook_edit", endpoint)),
+    ]
+
+    for response in pages:
+        assert response.context["form"]["url"].help_text == (
+            "Where Backbone sends each event, as a POST request with a JSON body. In "
+            "production: an https:// address on the public internet. On this development "
+            "server (BACKBONE_WEBHOOK_LOCAL_TARGETS is on), http:// and local addresses "
+            "such as http://localhost:8000/hooks work too."
+        )
+        assert "placeholder" not in response.content.decode()
+    # And it is so: a receiver on this machine can be added.
+    added = client.post(
+        url(personas, "webhook_create"),
+        {"url": "http://localhost:8000/hooks", "events": "meeting.closed"},
+    )
+    assert added.status_code == 302
+    assert WebhookEndpoint.objects.filter(url="http://localhost:8000/hooks").count() == 1
+
+
 def test_staff_change_the_events_and_pause_it(personas: Personas, login: Login) -> None:
     endpoint = make_endpoint(personas)
 
@@ -298,8 +348,9 @@ def test_a_new_secret_replaces_the_old_and_is_shown(personas: Personas, login: L
         (f"/o/lakeshore/webhooks/{endpoint.pk}/?secret=shown#secret", 302)
     ]
     page = response.content.decode()
-    assert f'<code class="token-key">{endpoint.secret}</code>' in page
+    assert f'<code class="token-key" id="wh-secret-value">{endpoint.secret}</code>' in page
     assert '<details class="wh-secret" open>' in page
+    assert 'data-copy="wh-secret-value"' in page
     assert old not in page
 
 

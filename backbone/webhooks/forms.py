@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from backbone.webhooks.models import SUBSCRIBABLE
@@ -12,8 +13,13 @@ class WebhookEndpointForm(forms.Form):
         label=_("Address"),
         max_length=2000,
         assume_scheme="https",
-        help_text=_("Where Backbone sends each event, as a POST request with a JSON body."),
-        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
+        help_text=_(
+            "Where Backbone sends each event, as a POST request with a JSON body: an https:// "
+            "address on the public internet."
+        ),
+        # No placeholder: "https://" would read as already filled in, and is not the only
+        # accepted start in development (see the help text).
+        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     description = forms.CharField(
         label=_("Description"),
@@ -30,6 +36,13 @@ class WebhookEndpointForm(forms.Form):
 
     def __init__(self, *args: object, with_active: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if settings.BACKBONE_WEBHOOK_LOCAL_TARGETS:
+            self.fields["url"].help_text = _(
+                "Where Backbone sends each event, as a POST request with a JSON body. In "
+                "production: an https:// address on the public internet. On this development "
+                "server (BACKBONE_WEBHOOK_LOCAL_TARGETS is on), http:// and local addresses "
+                "such as http://localhost:8000/hooks work too."
+            )
         if with_active:
             self.fields["active"] = forms.BooleanField(
                 label=_("Send events to this address"),
