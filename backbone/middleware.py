@@ -4,25 +4,39 @@ A URL pattern that names `org_slug` cannot be reached by someone who is not a me
 organization: they get the same 404 as for an organization that does not exist. The API
 resolves its organization after token authentication instead (backbone.api.base).
 
+Inside an organization, times are shown in its time zone (the email log, the token and webhook
+logs, "today"): pages about one initiative's meetings still name that initiative's own zone.
+
 The interface language is settled here too, after Django's LocaleMiddleware has read the
 browser's: a signed-in person's saved choice wins over it.
 """
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from backbone.access import membership_for_slug_or_404
 from backbone.generations import data_changed
 from backbone.roles import remember_role
 
 LAST_ORG_SESSION_KEY = "backbone_last_org"
+
+
+def zone_of(organization: Any) -> zoneinfo.ZoneInfo:
+    """The organization's time zone; UTC if what is stored is not one (never a 500)."""
+    try:
+        return zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LANGUAGE_PARAM = "lang"
 
@@ -34,7 +48,10 @@ class OrganizationMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.organization = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
         if request.method not in SAFE_METHODS and response.status_code < 400:
             # Something may have changed: pages kept from the organization's data are stale.
             organization = request.organization  # type: ignore[attr-defined]
@@ -56,6 +73,7 @@ class OrganizationMiddleware:
         membership = membership_for_slug_or_404(request.user, slug)
         request.organization = membership.organization  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
+        timezone.activate(zone_of(membership.organization))
         remember_role(request.user, membership.organization, membership.role)
         if request.session.get(LAST_ORG_SESSION_KEY) != slug:
             request.session[LAST_ORG_SESSION_KEY] = slug

@@ -382,7 +382,8 @@ def test_turning_a_disabled_webhook_on_again(
     )
     client = login(personas.staff)
     page = client.get(url(personas, "webhook_detail", endpoint)).content.decode()
-    assert "Turned off on May 4, 2026 00:00 because deliveries kept failing." in page
+    # In the organization's time zone (Chicago): midnight UTC is 19:00 the day before.
+    assert "Turned off on May 3, 2026 19:00 because deliveries kept failing." in page
     assert "The last: The receiver answered 500." in page
 
     with django_capture_on_commit_callbacks(execute=False):
