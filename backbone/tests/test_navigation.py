@@ -91,7 +91,7 @@ def test_every_navigation_link_opens_for_the_role(login: Any, personas: Any, rol
 
 
 @pytest.mark.django_db
-def test_partner_meetings_item_leads_to_their_next_meetings_on_their_home(
+def test_partner_meetings_item_leads_to_the_meetings_of_their_tables(
     login: Any, personas: Any
 ) -> None:
     World(personas)
@@ -101,10 +101,10 @@ def test_partner_meetings_item_leads_to_their_next_meetings_on_their_home(
         label: href for href, _, label in nav_links(client.get("/o/lakeshore/").content.decode())
     }
 
-    assert links["Meetings"] == "/o/lakeshore/#next-meetings"
+    assert links["Meetings"] == "/o/lakeshore/meetings/"
     assert links["My commitments"] == "/o/lakeshore/my-commitments/"
-    # The list of every meeting is not a partner's page.
-    assert client.get("/o/lakeshore/meetings/").status_code == 403
+    # The upcoming meetings, of the tables they sit at only (workplans' tests say which).
+    assert client.get("/o/lakeshore/meetings/").status_code == 200
 
 
 @pytest.mark.django_db

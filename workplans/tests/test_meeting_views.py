@@ -161,14 +161,20 @@ def test_refused_changes_change_nothing(
 
 
 @pytest.mark.parametrize(
-    ("who", "status"),
-    [("staff", 200), ("steering", 200), ("cochair", 200), ("partner", 403), ("outsider", 404)],
+    ("who", "status", "shown"),
+    [
+        ("staff", 200, ["soon", "later"]),
+        ("steering", 200, ["soon", "later"]),
+        ("cochair", 200, ["soon", "later"]),
+        # A partner sees the meetings of the tables they sit at (X), as on a meeting's page.
+        ("partner", 200, ["soon"]),
+        ("outsider", 404, []),
+    ],
 )
 def test_upcoming_meetings_of_the_organization(
-    who: str, status: int, world: World, personas: Personas, login: Login
+    who: str, status: int, shown: list[str], world: World, personas: Personas, login: Login
 ) -> None:
-    later = world.meeting(world.y, days=9)
-    soon = world.meeting(world.x, days=2)
+    meetings = {"later": world.meeting(world.y, days=9), "soon": world.meeting(world.x, days=2)}
     world.meeting(world.x, days=-3)
     meeting_cancel(meeting=world.meeting(world.steering, days=5))
 
@@ -176,7 +182,18 @@ def test_upcoming_meetings_of_the_organization(
 
     assert response.status_code == status
     if status == 200:
-        assert [m.pk for m in response.context["meetings"]] == [soon.pk, later.pk]
+        assert [m.pk for m in response.context["meetings"]] == [meetings[n].pk for n in shown]
+
+
+def test_a_partner_with_no_meeting_ahead_is_told_who_schedules_them(
+    world: World, personas: Personas, login: Login
+) -> None:
+    world.meeting(world.y, days=9)  # another table's
+
+    page = login(personas.partner).get(url("meetings_upcoming")).content.decode()
+
+    assert "No meeting of your tables is scheduled yet." in page
+    assert "Choose a workgroup" not in page
 
 
 def test_the_steering_committees_chair_runs_its_meetings(

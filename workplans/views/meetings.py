@@ -27,8 +27,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backbone.access import get_in_org_or_404, require_perm
+from backbone.access import get_in_org_or_404
 from backbone.http import OrgRequest
+from backbone.roles import allowed
 from initiatives.models import Initiative, Person, Table
 from workplans import services
 from workplans.calendar_feeds import feed_of
@@ -175,14 +176,19 @@ def table_meetings(request: OrgRequest, org_slug: str, table_id: int) -> HttpRes
 
 @require_GET
 def meetings_upcoming(request: OrgRequest, org_slug: str) -> HttpResponse:
-    require_perm(request, "view_workplans")
+    # Everyone sees the meetings ahead: staff, steering members and co-chairs every table's, a
+    # partner those of the tables they sit at (as on a meeting's own page).
+    every_table = allowed(request.membership.role, "view_all_tables")
+    upcoming = upcoming_meetings(organization=request.organization)
+    if not every_table:
+        upcoming = upcoming.filter(
+            table__seats__person__user=request.user, table__seats__person__archived_at__isnull=True
+        ).distinct()
     meetings = []
-    for meeting in upcoming_meetings(organization=request.organization).select_related(
-        "initiative__organization"
-    ):
+    for meeting in upcoming.select_related("initiative__organization"):
         meetings.append(_local(meeting, _zone(meeting)))
     schedule_from = ""
-    if not meetings:
+    if not meetings and every_table:
         # Meetings are scheduled from a table's page: point at the workgroups of the only
         # initiative, or at the initiatives when there are several (or none yet).
         active = list(
@@ -198,7 +204,7 @@ def meetings_upcoming(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(
         request,
         "workplans/meetings/upcoming.html",
-        {"meetings": meetings, "schedule_from": schedule_from},
+        {"meetings": meetings, "schedule_from": schedule_from, "every_table": every_table},
     )
 
 
