@@ -144,7 +144,8 @@ GUARDED_PAGES = [
     GuardedPage("outbox", "GET", "view_outbox", 200, writes=False),
     GuardedPage("outbox_email", "GET", "view_outbox", 200, False, _sent_email),
     GuardedPage("tokens", "GET", "use_api", 200, writes=False),
-    GuardedPage("tokens", "POST", "use_api", 200, writes=True, data={"name": "Sheets"}),
+    # Made, then back to the page that shows the new key once (post/redirect/get).
+    GuardedPage("tokens", "POST", "use_api", 302, writes=True, data={"name": "Sheets"}),
     GuardedPage("token_revoke", "POST", "use_api", 302, True, _own_token),
 ]
 
