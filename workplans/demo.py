@@ -466,6 +466,11 @@ def _nag_emails(ctx: DemoContext, meetings: list[Meeting], commitments: list[Com
     # Written like the real recap (templates/emails/nag*), shorter: its subject names the table
     # and the day, its body lists the person's commitments.
     made = {c.pk: c for c in commitments}
+    address = dict(
+        Person.objects.filter(pk__in={person_id for _m, person_id, _ids in sends}).values_list(
+            "pk", "email"
+        )
+    )
 
     def subject(m: Meeting) -> str:
         day = timezone.localtime(
@@ -488,7 +493,7 @@ def _nag_emails(ctx: DemoContext, meetings: list[Meeting], commitments: list[Com
                 organization=org,
                 kind=f"nag_{Touch.RECAP}",
                 from_email=f"Lakeshore Reads <reminders@{org.slug}.example.org>",
-                to=[f"person{person_id}@{org.slug}.example.org"],
+                to=[address.get(person_id) or f"person{person_id}@{org.slug}.example.org"],
                 subject=subject(m),
                 body_text=body(m, ids),
                 status=OutboundEmail.Status.SENT,
