@@ -9,6 +9,7 @@ agenda, people, meetings and commitments, which only backbone staff may do."""
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -83,6 +84,21 @@ def _skipped(request: OrgRequest, key: str) -> HttpResponse | None:
     return None
 
 
+def _saved(
+    request: OrgRequest, key: str, form: forms.BaseForm, save: Callable[[], str]
+) -> HttpResponse | None:
+    """A step's save: `save` calls the step's service and says what was saved; then the next
+    step. A refusal of the service lands on the form (None: the step's page again)."""
+    try:
+        said = save()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    if said:
+        messages.success(request, said)
+    return _go_on(request, key)
+
+
 def _page(
     request: OrgRequest,
     progress: OnboardingProgress,
@@ -152,16 +168,15 @@ def step_initiative(request: OrgRequest, org_slug: str) -> HttpResponse:
     initiative = progress.initiative
     initial = {"name": initiative.name, "north_star": initiative.north_star} if initiative else {}
     form = InitiativeStepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = services.onboarding_save_initiative(
-                organization=request.organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is started.") % {"name": made.name})
-            return _go_on(request, key)
+
+    def save() -> str:
+        made = services.onboarding_save_initiative(
+            organization=request.organization, **form.cleaned_data
+        )
+        return _("%(name)s is started.") % {"name": made.name}
+
+    if request.method == "POST" and form.is_valid() and (done := _saved(request, key, form, save)):
+        return done
     context = {"form": form, "sandbox": sandbox_of(request.user)}
     return _page(request, progress, key, context, status=400 if form.errors else 200)
 
@@ -216,22 +231,22 @@ def step_strategies(request: OrgRequest, org_slug: str) -> HttpResponse:
     if skipped := _skipped(request, key):
         return skipped
     form = StrategiesStepForm(request.POST or None)
-    if request.method == "POST" and progress.result is not None and form.is_valid():
-        try:
-            made = services.onboarding_save_strategies(
+
+    def save() -> str:
+        count = len(
+            services.onboarding_save_strategies(
                 organization=request.organization, titles=form.titles()
             )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            if made:
-                count = len(made)
-                messages.success(
-                    request,
-                    ngettext("%(count)s strategy added.", "%(count)s strategies added.", count)
-                    % {"count": count},
-                )
-            return _go_on(request, key)
+        )
+        if not count:
+            return ""
+        return ngettext("%(count)s strategy added.", "%(count)s strategies added.", count) % {
+            "count": count
+        }
+
+    posted = request.method == "POST" and progress.result is not None and form.is_valid()
+    if posted and (done := _saved(request, key, form, save)):
+        return done
     existing = (
         list(progress.result.strategies.order_by("position", "pk")) if progress.result else []
     )
@@ -261,19 +276,19 @@ def step_workgroup(request: OrgRequest, org_slug: str) -> HttpResponse:
     people = PeopleFormSet(data, prefix="people")
     # Both are checked, so every mistake is shown at once.
     valid = form.is_valid() & people.is_valid()
-    if request.method == "POST" and progress.initiative is not None and valid:
-        try:
-            made = services.onboarding_save_workgroup(
-                organization=request.organization,
-                name=form.cleaned_data["name"],
-                strategies=list(form.cleaned_data["strategies"]),
-                people=people.people(),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is set up.") % {"name": made.name})
-            return _go_on(request, key)
+
+    def save() -> str:
+        made = services.onboarding_save_workgroup(
+            organization=request.organization,
+            name=form.cleaned_data["name"],
+            strategies=list(form.cleaned_data["strategies"]),
+            people=people.people(),
+        )
+        return _("%(name)s is set up.") % {"name": made.name}
+
+    posted = request.method == "POST" and progress.initiative is not None and valid
+    if posted and (done := _saved(request, key, form, save)):
+        return done
     context = {
         "form": form,
         "people": people,
@@ -310,21 +325,22 @@ def step_meeting(request: OrgRequest, org_slug: str) -> HttpResponse:
         initial = MeetingStepForm.initial_at(starts, starts + timedelta(hours=1))
     held = meeting is not None and meeting.status == Meeting.Status.CLOSED
     form = MeetingStepForm(request.POST or None, initial=initial, time_zone=zone)
-    if request.method == "POST" and progress.workgroup is not None and not held and form.is_valid():
+
+    def save() -> str:
         data = form.cleaned_data
-        try:
-            services.onboarding_save_meeting(
-                organization=request.organization,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                location=data["location"],
-                video_link=data["video_link"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The first meeting is on the calendar."))
-            return _go_on(request, key)
+        services.onboarding_save_meeting(
+            organization=request.organization,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            location=data["location"],
+            video_link=data["video_link"],
+        )
+        return _("The first meeting is on the calendar.")
+
+    ready = progress.workgroup is not None and not held
+    posted = request.method == "POST" and ready and form.is_valid()
+    if posted and (done := _saved(request, key, form, save)):
+        return done
     if request.method == "POST" and held:
         return _go_on(request, key)
     context = {"form": form, "held": held, "time_zone": zone, "meeting": meeting}
