@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped in the docs by what follows the organization in their path
+    # (commitments, meetings, indicators…), not all under one "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1/o/\{org_slug\}/",
     # Choice sets that share a field name ("role", "status") get a name each.
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "backbone.roles.Role",

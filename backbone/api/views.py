@@ -28,7 +28,7 @@ from backbone.services import (
 class OrganizationView(OrganizationScopedMixin, APIView):
     """The organization named in the URL, and your role in it."""
 
-    @extend_schema(responses=OrganizationSerializer)
+    @extend_schema(responses=OrganizationSerializer, tags=["organization"])
     def get(self, request: Request, org_slug: str) -> Response:
         data = OrganizationSerializer(
             self.organization, context={"role": self.membership.role}
