@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -213,14 +214,20 @@ class DataPoint(TenantModel):
     Imports write hundreds of thousands of these at once, so the table carries no index that
     another one already covers, and an index on the measure holds only the rows that have
     one: the organization leads both (organization, indicator|measure,
-    period_start) indexes, and its history is looked up by point, indicator, measure and date
-    only."""
+    period_start) indexes, the unique (indicator, period, group) index serves every lookup by
+    indicator, and its history is looked up by indicator, measure and date only (one point's
+    own history, the admin's history page, reads through the table: rare, and staff only)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="data_points"
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_points",
+        db_index=False,  # the unique (indicator, period, category) index leads with it
     )
     measure = models.ForeignKey(
         PerformanceMeasure,
@@ -247,7 +254,7 @@ class DataPoint(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(no_db_index=["organization", "category"])
+    history = HistoricalRecords(no_db_index=["organization", "category", "id"])
 
     class Meta:
         ordering = ["period_start", "id"]
@@ -263,15 +270,16 @@ class DataPoint(TenantModel):
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="data_point_period_ends_after_start",
             ),
+            # One value per indicator, period and group, the total (no group, taken as group 0)
+            # included: one index rather than two, which also serves every lookup by indicator,
+            # so the indicator has no index of its own. (Not nulls_distinct=False: SQLite would
+            # get no constraint at all.)
             models.UniqueConstraint(
-                fields=["indicator", "period"],
-                condition=Q(indicator__isnull=False, category__isnull=True),
-                name="data_point_indicator_period_total_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["indicator", "period", "category"],
-                condition=Q(indicator__isnull=False, category__isnull=False),
-                name="data_point_indicator_period_category_unique",
+                F("indicator"),
+                "period",
+                Coalesce("category", Value(0)),
+                condition=Q(indicator__isnull=False),
+                name="data_point_indicator_period_group_unique",
             ),
             models.UniqueConstraint(
                 fields=["measure", "period"],
