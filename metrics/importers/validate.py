@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
@@ -145,6 +146,11 @@ def check_rows(
     every: int = 10000,
 ) -> Checked:
     """The data points of a mapped table, and every problem found, by row and column."""
+    fast = _check_clean_text(
+        frame, mapping, context, extra_columns=extra_columns, progress=progress, every=every
+    )
+    if fast is not None:
+        return fast
     checked = Checked()
     columns = [str(c) for c in frame.columns]
     position = {c: i for i, c in enumerate(columns)}
@@ -393,6 +399,274 @@ def check_rows(
         progress(total, total)
     _check_percent_columns(checked, units, percent_as_fraction=percent_as_fraction)
     checked.new_categories = list(new_categories.values())  # in the file's order
+    return checked
+
+
+class _NotClean(Exception):
+    """The table is not a clean long table of text: the row-by-row check reads it instead."""
+
+
+def _check_clean_text(
+    frame: pd.DataFrame,
+    mapping: Mapping,
+    context: Context,
+    *,
+    extra_columns: Sequence[str],
+    progress: Callable[[int, int], None] | None,
+    every: int,
+) -> Checked | None:
+    """check_rows for the common large file, column by column: a long table of text cells (a
+    CSV) in which every indicator, group, period and value can be read and no value is there
+    twice. Each distinct cell is read once, with the same rules as the row-by-row check, and
+    only the data points are made row by row. None when the table is not such a file (an error
+    anywhere, a wide layout, cells that are not text): check_rows then reads it row by row, so
+    the errors and their order are the ones it always gave."""
+    try:
+        return _clean_text_points(
+            frame, mapping, context, extra_columns=extra_columns, progress=progress, every=every
+        )
+    except _NotClean:
+        return None
+
+
+def _clean_text_points(
+    frame: pd.DataFrame,
+    mapping: Mapping,
+    context: Context,
+    *,
+    extra_columns: Sequence[str],
+    progress: Callable[[int, int], None] | None,
+    every: int,
+) -> Checked:
+    columns = [str(c) for c in frame.columns]
+    position = {c: i for i, c in enumerate(columns)}
+    cols = mapping.columns
+    total = len(frame)
+    if mapping.layout == WIDE or not total:
+        raise _NotClean
+    for role in (VALUE, PERIOD):
+        if role not in cols or cols[role] not in position:
+            raise _NotClean
+
+    def texts(role_or_header: str, *, header: bool = False) -> pd.Series | None:
+        name = role_or_header if header else cols.get(role_or_header)
+        if name is None or name not in position:
+            return None
+        series = frame.iloc[:, position[name]]
+        if pd.api.types.infer_dtype(series, skipna=False) != "string":
+            raise _NotClean
+        return series
+
+    def factorize(series: pd.Series) -> tuple[Any, list[Any]]:
+        codes, uniques = pd.factorize(series, sort=False)
+        return codes, list(uniques)
+
+    for header in extra_columns:
+        extra = texts(header, header=True)
+        if extra is not None and extra.str.strip().ne("").any():
+            raise _NotClean
+
+    # Indicators: each distinct name once.
+    indicator_series = texts(INDICATOR)
+    if indicator_series is not None:
+        indicator_codes, names = factorize(indicator_series)
+        infos: list[IndicatorInfo] = []
+        for raw in names:
+            info = context.indicators.get(_key(_text(raw))) if _text(raw) else None
+            if info is None:
+                raise _NotClean
+            infos.append(info)
+    elif context.fixed is not None:
+        indicator_codes, infos = np.zeros(total, dtype=np.intp), [context.fixed]
+    else:
+        raise _NotClean
+
+    # Groups: each distinct (disaggregation, group) pair once, in the file's order.
+    category_series = texts(CATEGORY)
+    dimension_series = texts(DIMENSION) if category_series is not None else None
+    groups: list[tuple[int | None, tuple[str, str] | None, Any]] = [(None, None, None)]
+    group_codes: Any = np.zeros(total, dtype=np.intp)
+    new_categories: dict[tuple[str, str], tuple[str, str]] = {}
+    if category_series is not None:
+        category_codes, category_values = factorize(category_series)
+        if dimension_series is not None:
+            dimension_codes, dimension_values = factorize(dimension_series)
+            pairs = category_codes.astype(np.int64) * len(dimension_values) + dimension_codes
+        else:
+            dimension_values = [mapping.dimension_name]
+            pairs = category_codes.astype(np.int64) * 1
+        group_codes, pair_values = factorize(pd.Series(pairs))
+        groups = []
+        by_text: dict[tuple[str, str], tuple[int | None, tuple[str, str] | None] | str] = {}
+        for pair in pair_values:
+            category_text = _text(category_values[pair // len(dimension_values)])
+            dimension_text = dimension_values[pair % len(dimension_values)]
+            if dimension_series is not None:
+                dimension_text = _text(dimension_text)
+            if not category_text:
+                groups.append((None, None, None))
+                continue
+            text_key = (dimension_text, category_text)
+            if text_key not in by_text:
+                by_text[text_key] = _find_category(
+                    context,
+                    mapping,
+                    dimension_text,
+                    category_text,
+                    new_categories,
+                    dimension_series is not None,
+                )
+            found = by_text[text_key]
+            if isinstance(found, str):
+                raise _NotClean
+            category_id, new_category = found
+            group_key = category_id if category_id is not None else new_category
+            groups.append((category_id, new_category, group_key))
+
+    def plain(role: str) -> tuple[Any, list[str]]:
+        series = texts(role)
+        if series is None:
+            return np.zeros(total, dtype=np.intp), [""]
+        codes, values = factorize(series)
+        return codes, [_text(v) for v in values]
+
+    source_codes, sources = plain(SOURCE)
+    note_codes, notes = plain(NOTE)
+
+    # Periods: each distinct cell once.
+    period_column = cols[PERIOD]
+    period_series = texts(PERIOD)
+    assert period_series is not None
+    prefer = _prefer_months(frame[period_column]) if period_column in frame else None
+    month_dates = prefer == MONTH or any(w in _key(period_column) for w in ("month", "mes"))
+    period_codes, period_cells = factorize(period_series)
+    periods: list[Period] = []
+    for raw in period_cells:
+        if _text(raw) == "":
+            raise _NotClean
+        try:
+            period = parse_period(raw, excel_serial=mapping.excel_serial, prefer=prefer)
+        except PeriodError:
+            raise _NotClean from None
+        if month_dates and period.kind == DATE and period.start.day == 1:
+            period = month(period.start.year, period.start.month)
+        periods.append(period)
+
+    # Values: each distinct (cell, indicator) once; a blank cell is no data.
+    header = cols[VALUE]
+    value_series = texts(VALUE)
+    assert value_series is not None
+    value_codes, value_cells = factorize(value_series)
+    blank = np.array([_text(v) == "" for v in value_cells], dtype=bool)[value_codes]
+    # A cell reads the same for every indicator of one unit.
+    unit_names = sorted({i.unit for i in infos})
+    unit_of = np.array([unit_names.index(i.unit) for i in infos], dtype=np.int64)
+    pair_codes, value_pairs = factorize(
+        pd.Series(value_codes.astype(np.int64) * len(unit_names) + unit_of[indicator_codes])
+    )
+    parentheses_negative = mapping.parentheses_negative
+    percent_as_fraction = mapping.percent_as_fraction
+    # Per distinct (cell, unit): the Parsed, the value stored, and how a percent value was
+    # written (1 with the sign, 2 a fraction, 3 above one, 0 neither; None: not a percent value).
+    readings: list[tuple[Parsed, Decimal | None, int | None] | None] = []
+    for pair in value_pairs:
+        raw = value_cells[pair // len(unit_names)]
+        unit = unit_names[pair % len(unit_names)]
+        if _text(raw) == "":
+            readings.append(None)
+            continue
+        try:
+            parsed = parse_number(raw, unit=unit, parentheses_negative=parentheses_negative)
+        except NumberError:
+            raise _NotClean from None
+        value = parsed.value
+        written: int | None = None
+        if unit == PERCENT and value is not None:
+            written = 0
+            if parsed.symbol == "%":
+                written = 1
+            elif Decimal(0) < value < Decimal(1):
+                written = 2
+            elif value > 1:
+                written = 3
+            if percent_as_fraction and parsed.symbol != "%":
+                value = value * HUNDRED
+                if value > HUNDRED:
+                    raise _NotClean
+        readings.append((parsed, value, written))
+
+    # The same indicator, period and group twice is an error: the row-by-row check names both.
+    kept = ~blank
+    label_codes, _labels = factorize(pd.Series([p.label for p in periods]))
+    group_keys, _keys = factorize(pd.Series([repr(g[2]) for g in groups]))
+    key = pd.DataFrame(
+        {
+            "indicator": np.array([i.id for i in infos], dtype=np.int64)[indicator_codes],
+            "period": np.asarray(label_codes)[period_codes],
+            "group": np.asarray(group_keys)[group_codes],
+        }
+    )[kept]
+    if key.duplicated().any():
+        raise _NotClean
+
+    checked = Checked()
+    checked.blank_cells = int(blank.sum())
+    units: dict[tuple[str, int], _ColumnUnits] = {}
+    append = checked.points.append
+    rows = [int(n) for n in frame.index.tolist()]
+    row_infos = [infos[c] for c in indicator_codes.tolist()]
+    row_periods = [periods[c] for c in period_codes.tolist()]
+    row_groups = [groups[c] for c in group_codes.tolist()]
+    row_sources = [sources[c] for c in source_codes.tolist()]
+    row_notes = [notes[c] for c in note_codes.tolist()]
+    row_readings = [readings[c] for c in pair_codes.tolist()]
+    for start in range(0, total, every):
+        if progress is not None and start:
+            progress(start, total)
+        for number, info, period, group, source, note, reading in zip(
+            rows[start : start + every],
+            row_infos[start : start + every],
+            row_periods[start : start + every],
+            row_groups[start : start + every],
+            row_sources[start : start + every],
+            row_notes[start : start + every],
+            row_readings[start : start + every],
+            strict=True,
+        ):
+            if reading is None:
+                continue
+            parsed, value, written = reading
+            if written is not None:
+                tally = units.get((header, info.id))
+                if tally is None:
+                    tally = units[(header, info.id)] = _ColumnUnits(number)
+                if written == 1:
+                    tally.with_sign += 1
+                elif written == 2:
+                    tally.fraction_rows.append(number)
+                elif written == 3:
+                    tally.over_one += 1
+            append(
+                Point(
+                    number,
+                    header,
+                    info.id,
+                    period,
+                    group[0],
+                    group[1],
+                    value,
+                    parsed.suppressed,
+                    parsed.marker,
+                    source,
+                    note,
+                )
+            )
+    if progress is not None:
+        if total % every == 0:
+            progress(total, total)
+        progress(total, total)
+    _check_percent_columns(checked, units, percent_as_fraction=percent_as_fraction)
+    checked.new_categories = list(new_categories.values())
     return checked
 
 
