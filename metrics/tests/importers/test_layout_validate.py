@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+import pytest
+
 from metrics.importers.layout import (
     LONG,
     WIDE,
@@ -308,3 +310,82 @@ def test_a_value_repeated_in_a_large_file_is_read_for_each_indicator_s_unit_and_
         (3, READY.id, Decimal("150"), False, ""),
         (5, READY.id, Decimal("1234"), False, ""),
     ]
+
+
+SAME_EITHER_WAY = (
+    "Indicator,Year,Disaggregation,Student group,Value,Source,Note\n"
+    "Third graders reading at grade level,2019,Race/ethnicity,Hispanic or Latino,45.2%,SDE, a\n"
+    "Third graders reading at grade level,2019,,All students,0.452,SDE,\n"
+    "Third graders reading at grade level,2020,Race/ethnicity,Asian, 61 ,SDE,\n"
+    "Third graders reading at grade level,2020,Race/ethnicity,Hispanic or Latino,*,,\n"
+    "Third graders reading at grade level,2020,,Total,<10,,\n"
+    "Third graders reading at grade level,2021,Race/ethnicity,White,,,\n"
+    "third  graders reading at grade level,2021,Race/ethnicity,Black or African American,"
+    "100%,,\n"
+    'Kindergarten readiness,SY2019-20,Race/ethnicity,White,"1,234",,\n'
+    "Kindergarten readiness,SY2019-20,Gender,Girls,(12),,\n"
+    "Kindergarten readiness,SY2019-20,,All,n<10,,\n"
+    "Kindergarten enrollment,2024-Q3,Race/ethnicity,Asian,1 234.5,,\n"
+    "Kindergarten enrollment,2024-Q3,Race/ethnicity,White,0.00001,,\n"
+    "Kindergarten enrollment,2024-Q3,,All students,-0,,\n"
+)
+
+
+def test_a_clean_long_file_gives_the_same_points_read_by_column_or_row_by_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The column-by-column pass for clean text tables and the row-by-row check agree, cell for
+    cell, whatever the options; and a file with any problem is left to the row-by-row check."""
+    from metrics.importers import validate
+
+    table = read_table(SAME_EITHER_WAY.encode(), file_name="same.csv")
+    base = propose_mapping(table.columns)
+
+    def outcome(mapping: Mapping) -> tuple[object, ...]:
+        checked = check_rows(
+            table.frame,
+            mapping,
+            CONTEXT,
+            header_row=table.header_rows[-1],
+            extra_columns=table.extra_columns,
+            progress=lambda done, total: calls.append((done, total)),
+            every=4,
+        )
+        return (
+            [dataclasses.astuple(p) for p in checked.points],
+            [str(p.value) for p in checked.points],
+            [str(e) for e in checked.errors],
+            checked.new_categories,
+            checked.blank_cells,
+        )
+
+    for options in (
+        {"create_categories": True, "parentheses_negative": True},
+        {"create_categories": True, "parentheses_negative": True, "percent_as_fraction": True},
+        {"create_categories": True},  # (12) is an error: left to the row-by-row check
+        {},  # Gender is not a disaggregation here: the same
+    ):
+        mapping = dataclasses.replace(base, **options)  # type: ignore[arg-type]
+        calls: list[tuple[int, int]] = []
+        fast = outcome(mapping)
+        fast_calls = calls
+        calls = []
+        with monkeypatch.context() as patch:
+            patch.setattr(validate, "_check_clean_text", lambda *a, **k: None)
+            slow = outcome(mapping)
+        assert fast == slow, options
+        assert fast_calls == calls == [(4, 13), (8, 13), (12, 13), (13, 13)]
+
+    clean = dataclasses.replace(base, create_categories=True, parentheses_negative=True)
+    assert (
+        validate._check_clean_text(
+            table.frame, clean, CONTEXT, extra_columns=(), progress=None, every=4
+        )
+        is not None
+    )
+    assert (
+        validate._check_clean_text(
+            table.frame, base, CONTEXT, extra_columns=(), progress=None, every=4
+        )
+        is None
+    )
