@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from backbone.models import Organization, User
-from initiatives.models import Person, Strategy, Table
+from initiatives.models import Person, Seat, Strategy, Table
 from workplans.models import Commitment, CommitmentChange, KeyAction, Meeting, Workplan
 
 # --- Workplans ------------------------------------------------------------------------------
@@ -297,15 +297,21 @@ def meetings_of(*, table: Table) -> QuerySet[Meeting]:
 
 
 def upcoming_meetings(
-    *, organization: Organization, now: datetime | None = None
+    *, organization: Organization, now: datetime | None = None, seated: User | None = None
 ) -> QuerySet[Meeting]:
+    """The scheduled meetings still ahead, soonest first; with `seated` (a user), only those of
+    the tables that user sits at (what a partner sees)."""
     now = now or timezone.now()
-    return (
-        Meeting.objects.in_org(organization)
-        .filter(starts_at__gte=now, status=Meeting.Status.SCHEDULED)
-        .select_related("table", "initiative")
-        .order_by("starts_at")
+    meetings = Meeting.objects.in_org(organization).filter(
+        starts_at__gte=now, status=Meeting.Status.SCHEDULED
     )
+    if seated is not None:
+        meetings = meetings.filter(
+            table_id__in=Seat.objects.filter(
+                person__user=seated, person__archived_at__isnull=True
+            ).values("table_id")
+        )
+    return meetings.select_related("table", "initiative").order_by("starts_at")
 
 
 def key_actions_for_meeting(meeting: Meeting, today: date | None = None) -> list[KeyAction]:

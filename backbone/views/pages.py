@@ -89,12 +89,7 @@ def _partner_home(request: OrgRequest) -> HttpResponse:
     )
     # Only the tables they sit at: each meeting links to a page they may open.
     meetings = list(
-        upcoming_meetings(organization=organization)
-        .filter(
-            table__seats__person__user=request.user,
-            table__seats__person__archived_at__isnull=True,
-        )
-        .distinct()[:PARTNER_HOME_MEETINGS]
+        upcoming_meetings(organization=organization, seated=request.user)[:PARTNER_HOME_MEETINGS]
     )
     for meeting in meetings:
         meeting.initiative.organization = organization

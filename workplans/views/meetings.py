@@ -179,11 +179,9 @@ def meetings_upcoming(request: OrgRequest, org_slug: str) -> HttpResponse:
     # Everyone sees the meetings ahead: staff, steering members and co-chairs every table's, a
     # partner those of the tables they sit at (as on a meeting's own page).
     every_table = allowed(request.membership.role, "view_all_tables")
-    upcoming = upcoming_meetings(organization=request.organization)
-    if not every_table:
-        upcoming = upcoming.filter(
-            table__seats__person__user=request.user, table__seats__person__archived_at__isnull=True
-        ).distinct()
+    upcoming = upcoming_meetings(
+        organization=request.organization, seated=None if every_table else request.user
+    )
     meetings = []
     for meeting in upcoming.select_related("initiative__organization"):
         meetings.append(_local(meeting, _zone(meeting)))
