@@ -10,11 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.db.models import QuerySet
 
 from backbone.roles import allowed, role_in
 from initiatives.models import Seat, Table
 
 LEAD_ROLES = (Seat.Role.CHAIR, Seat.Role.CO_CHAIR)
+
+
+def seated_table_ids(
+    user: Any, *, organization_id: int | None = None, leading: bool = False
+) -> QuerySet[Seat, Any]:
+    """The ids of the tables a user sits at through a person record that is not archived (with
+    `leading`: as chair or co-chair), as a subquery: what a partner sees, what a co-chair runs."""
+    seats = Seat.objects.filter(person__user_id=user.pk, person__archived_at__isnull=True)
+    if organization_id is not None:
+        seats = seats.filter(organization_id=organization_id)
+    if leading:
+        seats = seats.filter(role__in=LEAD_ROLES)
+    return seats.values("table_id")
 
 
 def _seat_of(user: Any, table: Table) -> Seat | None:

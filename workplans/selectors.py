@@ -4,6 +4,7 @@ follow-through figures the dashboard and reminders reuse."""
 from __future__ import annotations
 
 import statistics
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,8 +13,16 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from backbone.models import Organization, User
-from initiatives.models import Person, Seat, Strategy, Table
-from workplans.models import Commitment, CommitmentChange, KeyAction, Meeting, Workplan
+from initiatives.access import seated_table_ids
+from initiatives.models import Person, Strategy, Table
+from workplans.models import (
+    Commitment,
+    CommitmentChange,
+    HelpRequest,
+    KeyAction,
+    Meeting,
+    Workplan,
+)
 
 # --- Workplans ------------------------------------------------------------------------------
 
@@ -296,6 +305,27 @@ def meetings_of(*, table: Table) -> QuerySet[Meeting]:
     )
 
 
+def with_local_times(meeting: Meeting, zone: zoneinfo.ZoneInfo | None = None) -> Meeting:
+    """Put the meeting's start and end in its initiative's zone (or `zone`, its table's, when
+    the caller has it already) on it, for the templates."""
+    zone = zone or zoneinfo.ZoneInfo(meeting.initiative.effective_time_zone)
+    starts = timezone.localtime(meeting.starts_at, zone)
+    meeting.local_starts = starts  # type: ignore[attr-defined]
+    meeting.local_ends = timezone.localtime(meeting.ends_at, zone)  # type: ignore[attr-defined]
+    meeting.zone_abbreviation = starts.tzname()  # type: ignore[attr-defined]
+    return meeting
+
+
+def open_help_asked_by(*, organization: Organization, user: User) -> list[HelpRequest]:
+    """The help a person asked for that no one has resolved yet, oldest first."""
+    return list(
+        HelpRequest.objects.in_org(organization)
+        .filter(person__user=user, status=HelpRequest.Status.OPEN)
+        .select_related("commitment", "assigned_to")
+        .order_by("created_at", "pk")
+    )
+
+
 def upcoming_meetings(
     *, organization: Organization, now: datetime | None = None, seated: User | None = None
 ) -> QuerySet[Meeting]:
@@ -306,11 +336,7 @@ def upcoming_meetings(
         starts_at__gte=now, status=Meeting.Status.SCHEDULED
     )
     if seated is not None:
-        meetings = meetings.filter(
-            table_id__in=Seat.objects.filter(
-                person__user=seated, person__archived_at__isnull=True
-            ).values("table_id")
-        )
+        meetings = meetings.filter(table_id__in=seated_table_ids(seated))
     return meetings.select_related("table", "initiative").order_by("starts_at")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -29,6 +29,7 @@ from backbone.api.filters import (
     SearchFilter,
 )
 from backbone.roles import allowed
+from initiatives.access import seated_table_ids
 from initiatives.api.serializers import (
     FilterCriterionSerializer,
     GroundRuleSerializer,
@@ -134,9 +135,7 @@ class ScopedViewSet(OrganizationScopedViewSet):
 
     def seated_tables(self) -> QuerySet[Any]:
         """The ids of the tables the caller sits at, as a subquery."""
-        return Seat.objects.filter(
-            person__user_id=cast(int, self.request.user.pk), person__archived_at__isnull=True
-        ).values("table_id")
+        return seated_table_ids(self.request.user)
 
     def seated_filter(self, prefix: str = "") -> Q:
         """The tables the caller sits at (what a partner may see)."""

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from backbone.access import get_in_org_or_404, require_perm
 from backbone.forms import apply_service_errors
 from backbone.http import OrgRequest
+from initiatives.access import seated_table_ids
 from initiatives.forms.people import PersonForm, SearchForm
-from initiatives.models import Person, Seat
+from initiatives.models import Person
 from initiatives.selectors import people_list, seats_of
 from initiatives.services import (
     DuplicatePersonError,
@@ -37,11 +38,9 @@ from workplans.views.calendar import subscription
 def my_table_ids(request: OrgRequest) -> set[int]:
     """The tables the current user sits at (through their person record), in one query."""
     return set(
-        Seat.objects.filter(
-            organization=request.organization,
-            person__user=request.user,
-            person__archived_at__isnull=True,
-        ).values_list("table_id", flat=True)
+        seated_table_ids(request.user, organization_id=request.organization.pk).values_list(
+            "table_id", flat=True
+        )
     )
 
 

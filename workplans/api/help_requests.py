@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from backbone.api.filters import ChoiceFilter, IdFilter, ListFilter, bool_param
 from backbone.api.ordering import Ordering
 from backbone.models import User
-from initiatives.access import LEAD_ROLES
+from initiatives.access import seated_table_ids
 from initiatives.api.views import ScopedViewSet
 from initiatives.models import Seat
 from workplans.help_requests import help_request_assign, help_request_resolve
@@ -135,12 +135,9 @@ class HelpRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             )
 
     def _led_tables(self) -> QuerySet[Seat, Any]:
-        return Seat.objects.filter(
-            organization=self.organization,
-            person__user_id=cast(int, self.request.user.pk),
-            person__archived_at__isnull=True,
-            role__in=LEAD_ROLES,
-        ).values("table_id")
+        return seated_table_ids(
+            self.request.user, organization_id=self.organization.pk, leading=True
+        )
 
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.role_allows("view_all_help_requests"):

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backbone.access import get_in_org_or_404
 from backbone.http import OrgRequest, safe_next
-from initiatives.access import LEAD_ROLES
+from initiatives.access import seated_table_ids
 from initiatives.models import Initiative, Seat
 from workplans import help_requests as help_service
 from workplans.models import HelpRequest
@@ -68,12 +68,7 @@ def _can(request: OrgRequest, permission: str) -> bool:
 
 def _led_tables(request: OrgRequest) -> QuerySet[Seat, Any]:
     """The tables the user leads (chair or co-chair seat), as a subquery."""
-    return Seat.objects.filter(
-        organization=request.organization,
-        person__user=request.user,
-        person__archived_at__isnull=True,
-        role__in=LEAD_ROLES,
-    ).values("table_id")
+    return seated_table_ids(request.user, organization_id=request.organization.pk, leading=True)
 
 
 def _visible(request: OrgRequest) -> QuerySet[HelpRequest]:
