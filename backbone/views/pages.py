@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -26,8 +25,12 @@ from backbone.roles import Role, allowed
 from backbone.selectors import organization_overview
 from backbone.services import organization_create, organization_update
 from initiatives.models import Person
-from workplans.models import HelpRequest
-from workplans.selectors import open_commitments_of, upcoming_meetings
+from workplans.selectors import (
+    open_commitments_of,
+    open_help_asked_by,
+    upcoming_meetings,
+    with_local_times,
+)
 
 # A partner's home shows the first few; the rest are one click away.
 PARTNER_HOME_COMMITMENTS = 5
@@ -93,16 +96,8 @@ def _partner_home(request: OrgRequest) -> HttpResponse:
     )
     for meeting in meetings:
         meeting.initiative.organization = organization
-        zone = zoneinfo.ZoneInfo(meeting.initiative.effective_time_zone)
-        meeting.local_starts = timezone.localtime(meeting.starts_at, zone)  # type: ignore[attr-defined]
-        meeting.local_ends = timezone.localtime(meeting.ends_at, zone)  # type: ignore[attr-defined]
-        meeting.zone_abbreviation = meeting.local_starts.tzname()  # type: ignore[attr-defined]
-    help_asked = list(
-        HelpRequest.objects.in_org(organization)
-        .filter(person__user=request.user, status=HelpRequest.Status.OPEN)
-        .select_related("commitment", "assigned_to")
-        .order_by("created_at", "pk")
-    )
+        with_local_times(meeting)
+    help_asked = open_help_asked_by(organization=organization, user=request.user)
     return render(
         request,
         "backbone/org_home.html",

@@ -49,6 +49,7 @@ from workplans.selectors import (
     meetings_of,
     previous_meeting,
     upcoming_meetings,
+    with_local_times,
 )
 from workplans.views.calendar import subscription
 
@@ -103,16 +104,6 @@ def _item(request: OrgRequest, item_id: int) -> AgendaItem:
 # --- Times in the initiative's zone ---------------------------------------------------------
 
 
-def _local(meeting: Meeting, zone: zoneinfo.ZoneInfo) -> Meeting:
-    """Put the meeting's start and end in the initiative's zone on it, for the templates."""
-    starts = timezone.localtime(meeting.starts_at, zone)
-    ends = timezone.localtime(meeting.ends_at, zone)
-    meeting.local_starts = starts  # type: ignore[attr-defined]
-    meeting.local_ends = ends  # type: ignore[attr-defined]
-    meeting.zone_abbreviation = starts.tzname()  # type: ignore[attr-defined]
-    return meeting
-
-
 def _zone(meeting_or_table: Meeting | Table) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(meeting_or_table.initiative.effective_time_zone)
 
@@ -151,7 +142,7 @@ def table_meetings(request: OrgRequest, org_slug: str, table_id: int) -> HttpRes
     table = _table(request, table_id)
     zone = _zone(table)
     now = timezone.now()
-    meetings = [_local(m, zone) for m in meetings_of(table=table)]
+    meetings = [with_local_times(m, zone) for m in meetings_of(table=table)]
     upcoming = [
         m for m in reversed(meetings) if m.ends_at >= now and m.status != Meeting.Status.CLOSED
     ]
@@ -184,7 +175,7 @@ def meetings_upcoming(request: OrgRequest, org_slug: str) -> HttpResponse:
     )
     meetings = []
     for meeting in upcoming.select_related("initiative__organization"):
-        meetings.append(_local(meeting, _zone(meeting)))
+        meetings.append(with_local_times(meeting, _zone(meeting)))
     schedule_from = ""
     if not meetings and every_table:
         # Meetings are scheduled from a table's page: point at the workgroups of the only
@@ -428,7 +419,7 @@ def _attendance_context(meeting: Meeting, *, saved: bool = False) -> dict[str, A
 
 def _loaded(request: OrgRequest, meeting_id: int, *, edit: bool = False) -> Meeting:
     meeting = _meeting(request, meeting_id, edit=edit)
-    return _local(meeting, _zone(meeting))
+    return with_local_times(meeting, _zone(meeting))
 
 
 @require_GET
@@ -475,7 +466,7 @@ def _agenda_answer(
     """After an agenda change: the refreshed agenda for htmx, else back to the page. htmx does
     not swap 4xx answers, so a refusal comes back as 200 with its message shown."""
     if request.htmx:
-        _local(meeting, _zone(meeting))
+        with_local_times(meeting, _zone(meeting))
         return render(
             request, PARTIALS + "agenda.html", _agenda_context(request, meeting, error=error)
         )
