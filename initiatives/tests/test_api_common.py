@@ -75,6 +75,11 @@ def url(path: str, slug: str = "lakeshore") -> str:
     return f"/api/v1/o/{slug}/{path}"
 
 
+def api_time(moment: datetime) -> str:
+    """A moment as the API writes it: UTC, microseconds kept, a Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def send(
     client: Client,
     method: str,

@@ -18,7 +18,7 @@ from django.test import Client
 from backbone.models import OutboundEmail, User
 from initiatives.models import Person
 from initiatives.tests.factories import InitiativeFactory, PersonFactory
-from initiatives.tests.test_api_common import NOT_FOUND, page, send
+from initiatives.tests.test_api_common import NOT_FOUND, api_time, page, send
 from tests.fixtures import Personas
 from tests.snapshot import snapshot
 from workplans.models import NagOptOut, NagOptOutReversal, Reminder, Touch, TouchControl
@@ -82,11 +82,6 @@ def touch(name: str, label: str, recipients: list[Any], **changes: Any) -> Any:
 
 
 # --- Reading ----------------------------------------------------------------------------------
-
-
-def _iso(moment: datetime) -> str:
-    """A moment as the API writes it (UTC, microseconds kept, Z)."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def test_a_closed_meeting_answers_each_touch_its_times_and_recipients(
@@ -445,7 +440,7 @@ def test_the_unsubscribes_are_listed_and_filtered(
             "initiative": world.initiative.pk,
             "person": opt_out.person_id,
             "person_name": opt_out.person.full_name,
-            "created_at": opt_out.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": api_time(opt_out.created_at),
         }
 
     listed = send(client, "GET", "nag-opt-outs/")
@@ -505,8 +500,8 @@ def test_reversing_an_unsubscribe_needs_a_note_of_consent_which_is_kept(
             "id": kept.pk,
             "initiative": world.initiative.pk,
             "person": world.ana.pk,
-            "unsubscribed_at": _iso(opt_out.created_at),
-            "reversed_at": _iso(kept.reversed_at),
+            "unsubscribed_at": api_time(opt_out.created_at),
+            "reversed_at": api_time(kept.reversed_at),
             "reversed_by": "staff@lakeshore.example.org",
             "consent_note": "Ana asked by phone on 2 March.",
         },

@@ -16,7 +16,7 @@ from django.test import Client
 from backbone.models import User
 from initiatives.models import Initiative
 from initiatives.tests.factories import InitiativeFactory
-from initiatives.tests.test_api_common import page, send, url
+from initiatives.tests.test_api_common import api_time, page, send, url
 from tests.fixtures import Personas
 from tests.snapshot import snapshot
 from workplans.models import NagSettings
@@ -42,10 +42,6 @@ def world(personas: Personas) -> World:
     return World(personas)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def cadence_json(initiative: Initiative, **changes: Any) -> dict[str, Any]:
     """The cadence as the API answers it; its times are the saved row's, null while the
     initiative keeps the defaults (nothing saved)."""
@@ -54,8 +50,8 @@ def cadence_json(initiative: Initiative, **changes: Any) -> dict[str, Any]:
         "initiative": initiative.pk,
         **DEFAULTS,
         "time_zone": initiative.effective_time_zone,
-        "created_at": _iso(saved.created_at) if saved else None,
-        "updated_at": _iso(saved.updated_at) if saved else None,
+        "created_at": api_time(saved.created_at) if saved else None,
+        "updated_at": api_time(saved.updated_at) if saved else None,
         **changes,
     }
 
