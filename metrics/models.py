@@ -11,6 +11,8 @@ third graders = 400 more children).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
@@ -131,6 +133,12 @@ class Indicator(Measured):
             models.Index(fields=["organization", "initiative", "position"]),
             models.Index(fields=["organization", "result", "position"]),
         ]
+        constraints = [
+            # What a data point's (indicator, organization) foreign key points at.
+            models.UniqueConstraint(
+                fields=["id", "organization"], name="indicator_id_organization_unique"
+            ),
+        ]
 
 
 class PerformanceMeasure(Measured):
@@ -164,6 +172,12 @@ class PerformanceMeasure(Measured):
         indexes = [
             models.Index(fields=["organization", "initiative", "position"]),
             models.Index(fields=["organization", "table"]),
+        ]
+        constraints = [
+            # What a data point's (measure, organization) foreign key points at.
+            models.UniqueConstraint(
+                fields=["id", "organization"], name="performance_measure_id_organization_unique"
+            ),
         ]
 
 
@@ -206,6 +220,48 @@ class Category(TenantModel):
         return self.name
 
 
+class DataPointHistory(HistoricalRecords):
+    """A data point's history as simple-history keeps it, with the two columns most rows leave
+    empty indexed only where they are filled: an indicator's points have no measure, and an
+    import from the command line has no user. Its user is not a database foreign key, like its
+    other references (a history row outlives what it points at); the user's deletion still
+    empties it (SET_NULL, found through the partial index)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("user_db_constraint", False)
+        super().__init__(**kwargs)
+
+    def _get_history_user_fields(self) -> dict[str, Any]:
+        fields = super()._get_history_user_fields()
+        fields["history_user"].db_index = False
+        return fields
+
+    def get_meta_options(self, model: type[models.Model]) -> dict[str, Any]:
+        options = super().get_meta_options(model)
+        options["indexes"] = (
+            *options.get("indexes", ()),
+            models.Index(
+                fields=["history_user"],
+                condition=Q(history_user__isnull=False),
+                name="data_point_history_user",
+            ),
+            models.Index(
+                fields=["measure"],
+                condition=Q(measure__isnull=False),
+                name="data_point_history_measure",
+            ),
+        )
+        return options
+
+
+# A data point's owner is checked by the database as one composite foreign key each, added by
+# migration 0007 on PostgreSQL (Django has no composite foreign keys): (indicator_id,
+# organization_id) and (measure_id, organization_id) must name an indicator or a measure *of
+# the point's own organization*. That is stronger than one key per column (a point cannot name
+# another tenant's indicator) and costs one check per row on insert instead of three, which is
+# most of what a large import waits for at commit.
+
+
 class DataPoint(TenantModel):
     """One value of an indicator or a performance measure for one period, for everyone
     (no category) or for one group. A suppressed value (a small cell the source hid) is kept
@@ -218,8 +274,14 @@ class DataPoint(TenantModel):
     indicator, and its history is looked up by indicator, measure and date only (one point's
     own history, the admin's history page, reads through the table: rare, and staff only)."""
 
+    # The database checks these three through the two composite (indicator|measure,
+    # organization) keys described above, not one foreign key each.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     indicator = models.ForeignKey(
         Indicator,
@@ -228,6 +290,7 @@ class DataPoint(TenantModel):
         blank=True,
         related_name="data_points",
         db_index=False,  # the unique (indicator, period, category) index leads with it
+        db_constraint=False,
     )
     measure = models.ForeignKey(
         PerformanceMeasure,
@@ -236,6 +299,7 @@ class DataPoint(TenantModel):
         blank=True,
         related_name="data_points",
         db_index=False,  # indexed below for the rows that have one
+        db_constraint=False,
     )
     # Canonical label: "2024", "SY2019-20", "2024-Q3", "2024-03", "2024-03-15".
     period = models.CharField(_("period"), max_length=20)
@@ -254,7 +318,7 @@ class DataPoint(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(no_db_index=["organization", "category", "id"])
+    history = DataPointHistory(no_db_index=["organization", "category", "id", "measure"])
 
     class Meta:
         ordering = ["period_start", "id"]

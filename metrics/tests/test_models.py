@@ -111,3 +111,39 @@ def test_each_change_of_a_data_point_is_kept_in_its_history() -> None:
     history = list(point.history.order_by("history_id").values_list("history_type", "value"))
 
     assert history == [("+", Decimal("38.0")), ("~", Decimal("38.4"))]
+
+
+@pytest.mark.postgres
+def test_a_data_point_names_an_indicator_or_measure_of_its_own_organization() -> None:
+    """The database, not only the code, keeps a point with its indicator's or measure's
+    organization: one composite foreign key each (migration 0007)."""
+    from django.db import connection
+
+    from tests.concurrency import require_postgresql
+
+    require_postgresql()
+    # The foreign keys are deferred to the commit, which a test never reaches: check them at
+    # the end of each statement instead.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    indicator: Any = IndicatorFactory()
+    other: Any = IndicatorFactory()
+    measure: Any = PerformanceMeasureFactory(organization=indicator.organization)
+    other_measure: Any = PerformanceMeasureFactory()
+
+    _refused(indicator=indicator, organization=other.organization)
+    _refused(indicator=other, organization=indicator.organization)
+    _refused(indicator=None, measure=other_measure, organization=indicator.organization)
+    _refused(indicator=None, measure=measure, organization=other_measure.organization)
+    assert DataPoint.objects.count() == 0
+
+    kept: list[Any] = [
+        DataPointFactory(indicator=indicator),
+        DataPointFactory(indicator=None, measure=measure, organization=indicator.organization),
+    ]
+    assert sorted(DataPoint.objects.values_list("pk", flat=True)) == sorted(p.pk for p in kept)
+
+    # An indicator with points cannot be deleted behind Django's back either.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM metrics_indicator WHERE id = %s", [indicator.pk])
+    assert DataPoint.objects.filter(indicator=indicator).count() == 1
