@@ -266,10 +266,11 @@ def data_import_run(*, pk: int) -> DataImport | None:
         "written": {
             "created": written.created,
             "updated": written.updated,
+            "unchanged": written.unchanged,
             "categories_created": written.categories_created,
         },
     }
-    total = written.created + written.updated
+    total = written.created + written.updated + written.unchanged
     return _finish(data_import, done=total)
 
 

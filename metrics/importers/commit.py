@@ -35,8 +35,9 @@ class ImportRefused(Exception):
 @dataclass(frozen=True)
 class Written:
     created: int
-    updated: int
+    updated: int  # stored before, and changed now
     categories_created: int
+    unchanged: int = 0  # stored before with exactly what the file says: not written again
 
 
 def _key(text: str) -> str:
@@ -103,9 +104,11 @@ def data_points_import(
     batch: int = BATCH,
 ) -> Written:
     """Write the checked points of one file into `initiative`: insert the new, update the
-    stored ones (same indicator, period and group), and write a history row for each. Raises
-    ImportRefused, writing nothing, if the file had any error or names an indicator outside the
-    initiative.
+    stored ones (same indicator, period and group) whose value, period, suppression, source or
+    note changed, and write a history row for each of those. A stored point the file repeats
+    exactly is left alone, as one saved through the API or the page is: a monthly load that
+    sends the whole series again records only what really changed. Raises ImportRefused,
+    writing nothing, if the file had any error or names an indicator outside the initiative.
 
     The rows are staged in a temporary table (COPY on PostgreSQL), then written with one
     INSERT … SELECT, one UPDATE … FROM and one history INSERT … SELECT: set-based statements
@@ -142,12 +145,14 @@ def data_points_import(
             created = _stage_postgresql(
                 cursor, checked, new_ids, stored, total=total, batch=batch, progress=progress
             )
-            _write_postgresql(cursor, org_id=org_id, now=now, user=user)
+            changed = _write_postgresql(cursor, org_id=org_id, now=now, user=user) - created
         else:
             created = _stage_sqlite(
                 cursor, checked, new_ids, stored, total=total, batch=batch, progress=progress
             )
-            _write_sqlite(cursor, org_id=org_id, now=now, user=user)
+            changed = _write_sqlite(
+                cursor, org_id=org_id, now=now, user=user, stored=total - created
+            )
     if progress is not None:
         progress(total, total)
     if created:
@@ -156,9 +161,14 @@ def data_points_import(
             initiative_id=initiative.pk,
             indicator_ids=indicator_ids,
             added=created,
-            updated=total - created,
+            updated=changed,
         )
-    return Written(created=created, updated=total - created, categories_created=len(new_ids))
+    return Written(
+        created=created,
+        updated=changed,
+        categories_created=len(new_ids),
+        unchanged=total - created - changed,
+    )
 
 
 def _allocate_ids(count: int) -> list[int]:
@@ -355,10 +365,25 @@ def _history_columns(
     return targets, values, params
 
 
-def _write_postgresql(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
-    """One statement: the update of the stored points and the insert of the new ones each hand
-    the rows they wrote (RETURNING) to the insert of their history rows, so neither the new ids
-    nor the written rows are read back."""
+# What a file can change on a stored point (its indicator, period and group are how it was
+# found): a point whose columns all read the same is not written again.
+COMPARED = [
+    "period_kind",
+    "period_start",
+    "period_end",
+    "value",
+    "suppressed",
+    "suppression_marker",
+    "source",
+    "note",
+]
+
+
+def _write_postgresql(cursor: Any, *, org_id: int, now: Any, user: Any) -> int:
+    """One statement: the update of the stored points that changed and the insert of the new
+    ones each hand the rows they wrote (RETURNING) to the insert of their history rows, so
+    neither the new ids nor the written rows are read back. Returns the number of history rows:
+    the new points and the changed ones."""
     table = DataPoint._meta.db_table
     history = DataPoint.history.model._meta.db_table
     copied = [name for name, _kind in STAGE_COLUMNS if name not in ("id", "is_new")]
@@ -369,9 +394,12 @@ def _write_postgresql(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
         "i", history_type="'+'", stamp=now, user=user, cast=True
     )
     sets = ", ".join(f"{c} = s.{c}" for c in copied if c not in ("indicator_id", "period"))
+    stored = ", ".join(f"{table}.{c}" for c in COMPARED)
+    staged = ", ".join(f"s.{c}" for c in COMPARED)
     cursor.execute(
         f"WITH u AS (UPDATE {table} SET {sets}, updated_at = %s FROM {STAGE} AS s "  # noqa: S608
-        f"WHERE {table}.id = s.id AND NOT s.is_new RETURNING {table}.*), "
+        f"WHERE {table}.id = s.id AND NOT s.is_new "
+        f"AND ({stored}) IS DISTINCT FROM ({staged}) RETURNING {table}.*), "
         f"i AS (INSERT INTO {table} (organization_id, measure_id, {', '.join(copied)}, "
         f"created_at, updated_at) SELECT %s, NULL, {', '.join(copied)}, %s, %s "
         f"FROM {STAGE} WHERE is_new RETURNING *) "
@@ -380,14 +408,22 @@ def _write_postgresql(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
         f"UNION ALL SELECT {', '.join(new_values)} FROM i",
         [now, org_id, now, now, *updated_params, *new_params],
     )
+    return int(cursor.rowcount)
 
 
-def _write_sqlite(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
-    """SQLite has no data-modifying WITH: an update, an insert (with the ids taken up front),
-    and the history rows joined on those ids."""
+def _write_sqlite(cursor: Any, *, org_id: int, now: Any, user: Any, stored: int) -> int:
+    """SQLite has no data-modifying WITH: the stored points the file repeats exactly leave the
+    stage, then an update, an insert (with the ids taken up front), and the history rows joined
+    on those ids. Returns the number of the `stored` points of the stage that changed."""
     table = DataPoint._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
     copied = [name for name, _kind in STAGE_COLUMNS if name not in ("id", "is_new")]
+    same = " AND ".join(f"d.{c} IS {STAGE}.{c}" for c in COMPARED)
+    cursor.execute(
+        f"DELETE FROM {STAGE} WHERE NOT is_new AND EXISTS "  # noqa: S608
+        f"(SELECT 1 FROM {table} AS d WHERE d.id = {STAGE}.id AND {same})"
+    )
+    changed = stored - int(cursor.rowcount)
     cursor.execute(
         f"UPDATE {table} SET "  # noqa: S608
         + ", ".join(f"{c} = s.{c}" for c in copied if c not in ("indicator_id", "period"))
@@ -409,6 +445,7 @@ def _write_sqlite(cursor: Any, *, org_id: int, now: Any, user: Any) -> None:
         params,
     )
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    return changed
 
 
 def import_mapping_remember(*, initiative: Any, source_key: str, mapping: dict[str, Any]) -> None:

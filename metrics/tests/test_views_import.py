@@ -69,10 +69,46 @@ def test_upload_previews_then_import_writes_every_value(
     assert imported.status_code == 302
     data_import.refresh_from_db()
     assert data_import.status == DataImport.Status.DONE
-    assert data_import.preview["written"] == {"created": 3, "updated": 0, "categories_created": 0}
+    assert data_import.preview["written"] == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "categories_created": 0,
+    }
     assert list(
         DataPoint.objects.order_by("period").values_list("period", "value", "suppressed")
     ) == [("2019", Decimal("41.5"), False), ("2020", None, True), ("2021", Decimal("43.25"), False)]
+
+
+def test_the_same_file_again_changes_only_what_changed_and_says_so(
+    login: Any, personas: Personas, indicator: Indicator
+) -> None:
+    client = login(personas.staff)
+    _upload(client, indicator, "scores.csv", LONG)
+    first = DataImport.objects.get()
+    client.post(f"/o/lakeshore/data-imports/{first.pk}/import/")
+    revised = LONG.replace(b"43.25%", b"43.5%")
+
+    _upload(client, indicator, "scores.csv", revised)
+    again = DataImport.objects.exclude(pk=first.pk).get()
+    done = client.post(f"/o/lakeshore/data-imports/{again.pk}/import/", follow=True)
+
+    again.refresh_from_db()
+    assert again.preview["written"] == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 2,
+        "categories_created": 0,
+    }
+    html = done.content.decode()
+    assert "Imported: 0 new values, 1 updated, 2 already up to date." in html
+    assert "0 new values, 1 updated, 2 already up to date, 0 new groups." in html
+    assert list(DataPoint.history.order_by("history_id").values_list("period", "history_type")) == [
+        ("2019", "+"),
+        ("2020", "+"),
+        ("2021", "+"),
+        ("2021", "~"),
+    ]
 
 
 def test_a_file_with_problems_names_row_and_column_and_imports_nothing(

@@ -161,8 +161,15 @@ def data_import_commit(request: OrgRequest, org_slug: str, import_id: int) -> Ht
         written = done.preview.get("written", {})
         messages.success(
             request,
-            _("Imported: %(created)s new values, %(updated)s updated.")
-            % {"created": written.get("created", 0), "updated": written.get("updated", 0)},
+            _(
+                "Imported: %(created)s new values, %(updated)s updated, "
+                "%(unchanged)s already up to date."
+            )
+            % {
+                "created": written.get("created", 0),
+                "updated": written.get("updated", 0),
+                "unchanged": written.get("unchanged", 0),
+            },
         )
     else:
         messages.error(request, _("Nothing was imported: see the problems below."))

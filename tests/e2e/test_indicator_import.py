@@ -153,8 +153,12 @@ def test_staff_import_a_messy_report_card_then_the_corrected_one_and_see_its_cha
     page.get_by_role("button", name="Import 19 values").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Imported")
-    expect(page.get_by_text("Imported: 19 new values, 0 updated.", exact=True)).to_be_visible()
-    expect(page.locator("#import-outcome")).to_have_text("19 new values, 0 updated, 0 new groups.")
+    expect(
+        page.get_by_text("Imported: 19 new values, 0 updated, 0 already up to date.", exact=True)
+    ).to_be_visible()
+    expect(page.locator("#import-outcome")).to_have_text(
+        "19 new values, 0 updated, 0 already up to date, 0 new groups."
+    )
     assert _stored(indicator) == STORED
     assert DataImport.objects.get(pk=messy.pk).status == DataImport.Status.PREVIEWED
 
@@ -230,7 +234,9 @@ def test_staff_watch_a_large_import_progress_then_see_the_chart(
     # The worker finishes: the page reloads itself once and shows the outcome.
     assert tasks.run_data_import(data_import.pk) == DataImport.Status.DONE
     expect(page.get_by_role("heading", level=1)).to_have_text("Imported")
-    expect(page.locator("#import-outcome")).to_have_text("19 new values, 0 updated, 0 new groups.")
+    expect(page.locator("#import-outcome")).to_have_text(
+        "19 new values, 0 updated, 0 already up to date, 0 new groups."
+    )
     expect(page.locator("#import-progress progress")).to_have_attribute("value", "19")
     assert _stored(indicator) == STORED
 

@@ -154,6 +154,6 @@ class Command(BaseCommand):
         out.write(
             self.style.SUCCESS(
                 f"Imported: {written.created} new, {written.updated} updated, "
-                f"{written.categories_created} new groups."
+                f"{written.unchanged} unchanged, {written.categories_created} new groups."
             )
         )

@@ -115,7 +115,7 @@ def test_import_writes_every_value_with_history_and_remembers_the_mapping() -> N
 
     out, _err = run(*args)
 
-    assert out.splitlines()[-1] == "Imported: 19 new, 0 updated, 0 new groups."
+    assert out.splitlines()[-1] == "Imported: 19 new, 0 updated, 0 unchanged, 0 new groups."
     points = stored(indicator)
     assert len(points) == 19
     assert points[:5] == [
@@ -141,9 +141,11 @@ def test_import_writes_every_value_with_history_and_remembers_the_mapping() -> N
     out, _err = run(*args)
 
     assert "Layout: wide (remembered mapping)" in out
-    assert out.splitlines()[-1] == "Imported: 0 new, 19 updated, 0 new groups."
+    # The same file again: every value is already stored as it says, so nothing is written.
+    assert out.splitlines()[-1] == "Imported: 0 new, 0 updated, 19 unchanged, 0 new groups."
     assert DataPoint.objects.count() == 19
-    assert DataPoint.history.filter(history_type="~").count() == 19
+    assert DataPoint.history.count() == 19
+    assert DataPoint.history.filter(history_type="~").count() == 0
 
 
 def test_a_file_with_problems_lists_them_and_writes_nothing() -> None:
@@ -299,9 +301,10 @@ def test_import_queries_do_not_grow_with_the_rows(
 
     # The same for 19 rows or 200,000 (one batch): PostgreSQL stages with COPY, which is not
     # counted, writes the points and their history in one statement and drops its staging table
-    # at commit; SQLite inserts it, takes the new ids, writes in three statements and drops it.
-    # Then the organization's webhook endpoints are read for the import's one event.
-    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 14):
+    # at commit; SQLite inserts it, takes the new ids, drops the stored points the file repeats
+    # from it, writes in three statements and drops it. Then the organization's webhook
+    # endpoints are read for the import's one event.
+    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 15):
         data_points_import(initiative=indicator.initiative, checked=checked, batch=2000)
 
 
@@ -318,10 +321,11 @@ def test_every_new_and_updated_value_gets_its_history_row_with_who_and_when() ->
     assert (written.created, written.updated) == (19, 0)
     first = dict(DataPoint.objects.values_list("id", "created_at"))
 
-    # The next load revises the first value and brings the rest unchanged.
+    # The next load revises the first value and brings the rest unchanged: only the revised
+    # point is written again and gets a history row.
     checked.points[0] = replace(checked.points[0], value=Decimal("46.1"))
     written = data_points_import(initiative=indicator.initiative, checked=checked)
-    assert (written.created, written.updated) == (0, 19)
+    assert (written.created, written.updated, written.unchanged) == (0, 1, 18)
 
     points = {p.pk: p for p in DataPoint.objects.all()}
     assert set(points) == set(first)
@@ -345,13 +349,17 @@ def test_every_new_and_updated_value_gets_its_history_row_with_who_and_when() ->
             "updated_at",
         )
     )
-    assert len(history) == 38
+    assert len(history) == 20
     added, changed = history[:19], history[19:]
-    assert sorted(h[0] for h in added) == sorted(h[0] for h in changed) == sorted(points)
+    revised = next(p for p in points.values() if p.value == Decimal("46.1"))
+    assert sorted(h[0] for h in added) == sorted(points)
+    assert [h[0] for h in changed] == [revised.pk]
     assert {h[1:4] for h in added} == {("+", staff.pk, None)}
     assert {h[1:4] for h in changed} == {("~", None, None)}
+    # The points the load repeated keep when they were last written.
+    assert all(p.updated_at == first[p.pk] for p in points.values() if p.pk != revised.pk)
+    assert revised.updated_at > first[revised.pk]
     # Each history row holds the point as written then: the revised value in the second.
-    revised = next(p for p in points.values() if p.value == Decimal("46.1"))
     for h in changed:
         point = points[h[0]]
         assert h[4:] == (
@@ -369,6 +377,54 @@ def test_every_new_and_updated_value_gets_its_history_row_with_who_and_when() ->
         )
     assert [h[10] for h in added if h[0] == revised.pk] == [Decimal("45.2000")]
     assert {h[4] for h in added} == {h[13] for h in added} == set(first.values())
+
+
+@pytest.mark.parametrize(
+    ("change", "updated"),
+    [
+        ({"value": Decimal("45.20")}, 0),  # the same number, written with another zero
+        ({"value": Decimal("45.3")}, 1),
+        ({"value": None, "suppressed": True, "marker": "*"}, 1),
+        ({"source": "State report card, revised"}, 1),
+        ({"note": "Corrected by the district"}, 1),
+    ],
+    ids=["same-number", "value", "suppressed", "source", "note"],
+)
+def test_a_stored_value_is_written_again_only_when_something_the_file_says_changed(
+    change: dict[str, Any], updated: int
+) -> None:
+    from dataclasses import replace
+
+    indicator = make_indicator()
+    add_groups(indicator)
+    checked = checked_report_card(indicator)
+    data_points_import(initiative=indicator.initiative, checked=checked)
+    assert checked.points[0].value == Decimal("45.2")
+
+    checked.points[0] = replace(checked.points[0], **change)
+    written = data_points_import(initiative=indicator.initiative, checked=checked)
+
+    assert (written.created, written.updated, written.unchanged) == (0, updated, 19 - updated)
+    assert DataPoint.history.filter(history_type="~").count() == updated
+    first = DataPoint.objects.get(
+        indicator=indicator, period=checked.points[0].period.label, category=None
+    )
+    wanted = {**{"value": Decimal("45.2"), "suppressed": False, "marker": ""}, **change}
+    wanted["source"] = change.get("source", checked.points[0].source)
+    wanted["note"] = change.get("note", checked.points[0].note)
+    assert (
+        first.value,
+        first.suppressed,
+        first.suppression_marker,
+        first.source,
+        first.note,
+    ) == (
+        wanted["value"],
+        wanted["suppressed"],
+        wanted["marker"],
+        wanted["source"],
+        wanted["note"],
+    )
 
 
 def test_texts_with_tabs_backslashes_and_line_breaks_are_stored_as_they_came() -> None:
