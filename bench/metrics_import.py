@@ -11,7 +11,9 @@ The file is what a state report card's export looks like: 50 indicators (percent
 rate per 1,000) x 20 school years x 200 groups ("All students" and 199 groups of six
 disaggregations: race/ethnicity, gender, income, language, grade, district), with "45.2%"
 percentages, "1,234" thousands separators and suppression markers ("*", "<10", "n<10", "--").
-It is imported twice: into an empty indicator set (every value new), then again (every value
+It is imported three times: into an empty indicator set (every value new, each with its
+history row); the same file again (every value already stored as it says: nothing written);
+then a revised file in which every value and every suppression marker differs (every value
 updated, each with its history row).
 
 It needs PostgreSQL (COPY is the floor). When DATABASE_URL names a PostgreSQL database it is
@@ -20,9 +22,9 @@ used; otherwise the local server at 127.0.0.1:5432 (user postgres) gets a databa
 says it was skipped and why, and `make bench` goes on. Its tenant (slug `bench-import`) and the
 floor's table are removed afterwards, whatever happened.
 
-Run alone: `python bench/run.py` runs everything; `python -m bench.metrics_import` with
-BENCH_IMPORT_PROFILE=out.prof prints nothing new but writes a cProfile of each import step
-(out.new.prof for the first, every value new; out.updated.prof for the second).
+Run alone: `python bench/run.py` runs everything; with BENCH_IMPORT_PROFILE=out.prof it prints
+nothing new but writes a cProfile of each import step (out.new.prof, out.unchanged.prof and
+out.updated.prof).
 """
 
 from __future__ import annotations
@@ -89,8 +91,10 @@ def groups() -> list[tuple[str, str]]:
     return [("", TOTAL)] + [(d, c) for d, categories in DIMENSIONS for c in categories]
 
 
-def cells() -> Iterator[tuple[str, str, str, str, str, Decimal | None, str]]:
-    """Every row of the file: its cells, and the value and marker it must be stored as."""
+def cells(revised: bool = False) -> Iterator[tuple[str, str, str, str, str, Decimal | None, str]]:
+    """Every row of the file: its cells, and the value and marker it must be stored as. The
+    revised file differs from the first in every value and every suppression marker."""
+    bump = 1 if revised else 0
     names = indicator_names()
     all_groups = groups()
     assert len(names) * len(YEARS) * len(all_groups) == ROWS
@@ -100,26 +104,27 @@ def cells() -> Iterator[tuple[str, str, str, str, str, Decimal | None, str]]:
             for dimension, category in all_groups:
                 n += 1
                 if n % 37 == 0:
-                    marker = SUPPRESSION[n % len(SUPPRESSION)]
+                    marker = SUPPRESSION[(n + bump) % len(SUPPRESSION)]
                     yield name, year, dimension, category, marker, None, marker
                     continue
                 if unit == "percent":
-                    value = Decimal(n % 900) / 10 + 1  # 1.0 to 90.9: no fraction-looking cells
+                    # 1.0 to 91.9: no fraction-looking cells
+                    value = Decimal(n % 900) / 10 + 1 + bump
                     text = f"{value}%" if n % 2 else str(value)
                 elif unit == "count":
-                    value = Decimal(n * 7 % 99_000 + 10)
+                    value = Decimal(n * 7 % 99_000 + 10 + bump)
                     text = f"{value:,}"
                 else:
-                    value = Decimal(n % 5000) / 10
+                    value = Decimal(n % 5000) / 10 + Decimal(bump) / 10
                     text = str(value)
                 yield name, year, dimension, category, text, value, ""
 
 
-def write_file(path: Path) -> None:
+def write_file(path: Path, *, revised: bool = False) -> None:
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(["Indicator", "School year", "Disaggregation", "Student group", "Value"])
-        for name, year, dimension, category, text, _value, _marker in cells():
+        for name, year, dimension, category, text, _value, _marker in cells(revised):
             writer.writerow([name, year, dimension, category, text])
 
 
@@ -181,26 +186,35 @@ def imports(ctx: BenchContext) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         path = Path(tmp) / "report-card-long.csv"
         write_file(path)
+        revised_path = Path(tmp) / "report-card-long-revised.csv"
+        write_file(revised_path, revised=True)
         size_mb = path.stat().st_size / 1024 / 1024
         try:
             setup = _child(env, "setup")
             floor = _child(
                 env, "floor", str(path)
             )  # first: its COPY into the data table needs it empty
-            first = _child(env, "import", str(path), str(setup["initiative"]))
-            again = _child(env, "import", str(path), str(setup["initiative"]))
+            initiative = str(setup["initiative"])
+            first = _child(env, "import", str(path), initiative, "new")
+            again = _child(env, "import", str(path), initiative, "unchanged")
+            revised = _child(env, "import", str(revised_path), initiative, "updated")
         finally:
             _child(env, "cleanup")
     expected = setup["expected"]
-    for report, created, updated in ((first, ROWS, 0), (again, 0, ROWS)):
-        assert (report["created"], report["updated"]) == (created, updated), report
+    for report, outcome, history in (
+        (first, (ROWS, 0, 0), ROWS),
+        (again, (0, 0, ROWS), ROWS),
+        (revised, (0, ROWS, 0), 2 * ROWS),
+    ):
+        assert (report["created"], report["updated"], report["unchanged"]) == outcome, report
         assert report["stored"] == expected, (report["stored"], expected)
-    assert again["history"] == 2 * ROWS, again
+        assert report["history"] == history, report
     floor_seconds = floor["read_csv"] + floor["copy"]
     label = "pandas.read_csv + COPY"
     return [
         Row(f"import {ROWS:,} rows, all new", first["seconds"], "s", label, floor_seconds, "≤ 5x"),
-        Row(f"import {ROWS:,} rows, all updated", again["seconds"], "s", label, floor_seconds),
+        Row("the same file again, all unchanged", again["seconds"], "s", label, floor_seconds),
+        Row("a revised file, all updated", revised["seconds"], "s", label, floor_seconds),
         Row(f"floor: {label}", floor_seconds, "s"),
         Row("  pandas.read_csv", floor["read_csv"], "s"),
         Row("  COPY into a plain table", floor["copy"], "s"),
@@ -211,7 +225,7 @@ def imports(ctx: BenchContext) -> list[Row]:
         ),
         Row(
             "import peak memory",
-            max(first["maxrss_kb"], again["maxrss_kb"]) / 1024,
+            max(r["maxrss_kb"] for r in (first, again, revised)) / 1024,
             "MB (VmHWM)",
             goal=f"≤ {MEMORY_GOAL_MB} MB",
         ),
@@ -296,7 +310,7 @@ def _stored(org: Any) -> dict[str, int]:
     return {"points": points.count(), "suppressed": points.filter(suppressed=True).count()}
 
 
-def _import(path: str, initiative_id: str) -> dict[str, Any]:
+def _import(path: str, initiative_id: str, kind: str) -> dict[str, Any]:
     import io
     import re
 
@@ -310,11 +324,9 @@ def _import(path: str, initiative_id: str) -> dict[str, Any]:
     out = io.StringIO()
     profile_to = os.environ.get("BENCH_IMPORT_PROFILE")
     if profile_to:
-        # The first import (every value new) and the second (every value updated) each keep
-        # their own profile: out.new.prof and out.updated.prof for out.prof.
-        again = DataPoint.objects.filter(organization=_tenant()).exists()
+        # Each import keeps its own profile: out.new.prof, out.unchanged.prof and
+        # out.updated.prof for out.prof.
         stem, dot, ext = profile_to.rpartition(".")
-        kind = "updated" if again else "new"
         profile_to = f"{stem}.{kind}.{ext}" if dot else f"{profile_to}.{kind}"
     started = time.perf_counter()
     if profile_to:
@@ -327,7 +339,7 @@ def _import(path: str, initiative_id: str) -> dict[str, Any]:
         call_command("import_indicator_data", path, initiative=int(initiative_id), stdout=out)
     seconds = time.perf_counter() - started
     maxrss = peak_memory_kb()
-    found = re.search(r"Imported: (\d+) new, (\d+) updated", out.getvalue())
+    found = re.search(r"Imported: (\d+) new, (\d+) updated, (\d+) unchanged", out.getvalue())
     assert found, out.getvalue()[-2000:]
     org = _tenant()
     return {
@@ -335,6 +347,7 @@ def _import(path: str, initiative_id: str) -> dict[str, Any]:
         "maxrss_kb": maxrss,
         "created": int(found[1]),
         "updated": int(found[2]),
+        "unchanged": int(found[3]),
         "stored": _stored(org),
         "history": DataPoint.history.filter(organization_id=org.pk).count(),
     }
