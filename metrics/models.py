@@ -231,6 +231,12 @@ class DataPointHistory(HistoricalRecords):
         kwargs.setdefault("user_db_constraint", False)
         super().__init__(**kwargs)
 
+    @property
+    def _date_indexing(self) -> bool:
+        # Read by indicator or measure (their pages), never across every point by date: no
+        # index of its own on the date, which an import would fill with one entry per value.
+        return False
+
     def _get_history_user_fields(self) -> dict[str, Any]:
         fields = super()._get_history_user_fields()
         fields["history_user"].db_index = False
