@@ -188,3 +188,23 @@ def test_a_sample_organizations_pages(
             assert axe_violations(page) + fits_the_phone(page) == []
     page.screenshot(path=screenshot_dir / "a11y-sample-remove.png", full_page=True)
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_staff_tabs_hold_one_line_at_a_laptops_width_in_english_and_spanish(
+    browser: Browser, live_server: Any, screenshot_dir: Path
+) -> None:
+    """Staff see the most tabs; at 1280 px they fit on one line in either language, the longer
+    Spanish names shortened for the tabs only (the "navigation" context)."""
+    build_demo(slug=SLUG)
+    page = _start(browser, live_server.url, "staff", f"/o/{SLUG}/")
+    for lang, last in (("en", "Settings"), ("es", "Ajustes")):
+        page.goto(f"{live_server.url}/o/{SLUG}/?lang={lang}")
+        tabs = page.locator(".orgnav li")
+        expect(tabs.last).to_have_text(last)
+        tops = tabs.evaluate_all("(items) => items.map((li) => li.getBoundingClientRect().top)")
+        assert len(tops) == 12
+        assert set(tops) == {tops[0]}, f"{lang}: the tabs wrap onto {len(set(tops))} lines"
+        page.screenshot(path=screenshot_dir / f"tabs-1280-{lang}.png")
+    page.context.close()
