@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
@@ -252,6 +252,29 @@ def build_nag_message(
     return NagDraft(message=message, commitment_ids=numbered_ids)
 
 
+def queue_nag_emails(drafts: list[tuple[Person, NagDraft, str]]) -> list[OutboundEmail]:
+    """Queue built emails, each with the reply token it carries; returns their outbox rows.
+    Two queries however many emails: the outbox rows and the NAG messages. Runs inside the
+    sweep's transaction, so the emails exist only if their reminders are marked sent with them."""
+    if not drafts:
+        return []
+    messages = [draft.message for _, draft, _ in drafts]
+    # The product's backend files every message of the list in one INSERT.
+    get_connection().send_messages(messages)
+    rows: list[OutboundEmail] = [m.outbound_email for m in messages]  # type: ignore[attr-defined]
+    NagMessage.objects.bulk_create(
+        NagMessage(
+            organization_id=person.organization_id,
+            email=row,
+            person=person,
+            token=token,
+            commitment_ids=draft.commitment_ids,
+        )
+        for (person, draft, token), row in zip(drafts, rows, strict=True)
+    )
+    return rows
+
+
 def send_nag_email(
     *,
     person: Person,
@@ -260,17 +283,7 @@ def send_nag_email(
     data: SweepData | None = None,
     token: str | None = None,
 ) -> OutboundEmail:
-    """Compose and queue the email; returns its outbox row. Runs inside the sweep's
-    transaction, so the email exists only if the reminders are marked sent with it."""
+    """Compose and queue one email; returns its outbox row (see queue_nag_emails)."""
     token = token or token_for_message()
     draft = build_nag_message(person=person, items=items, token=token, data=data)
-    draft.message.send()
-    row: OutboundEmail = draft.message.outbound_email  # type: ignore[attr-defined]
-    NagMessage.objects.create(
-        organization_id=items[0][0].meeting.organization_id,
-        email=row,
-        person=person,
-        token=token,
-        commitment_ids=draft.commitment_ids,
-    )
-    return row
+    return queue_nag_emails([(person, draft, token)])[0]

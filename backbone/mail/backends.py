@@ -30,37 +30,43 @@ def _html_of(message: EmailMessage) -> str:
 
 class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        """Files every message as one outbox row, all in one INSERT however many there are."""
         from backbone.tasks import deliver_email
 
         keep_all = settings.BACKBONE_EMAIL_DELIVERY == "outbox"
-        count = 0
+        rows: list[OutboundEmail] = []
         for message in email_messages:
             headers: dict[str, Any] = dict(message.extra_headers)
             keep_only = keep_all or headers.pop(KEEP_HEADER, None) is not None
             org_id = headers.pop(ORG_HEADER, None)
             kind = headers.pop(KIND_HEADER, "account")
             attachments = json.loads(headers.pop(ATTACH_HEADER, "[]"))
-            row = OutboundEmail.objects.create(
-                organization_id=int(org_id) if org_id else None,
-                kind=kind,
-                from_email=message.from_email,
-                to=list(message.to),
-                cc=list(message.cc),
-                reply_to=list(message.reply_to),
-                subject=str(message.subject),
-                body_text=str(message.body),
-                body_html=_html_of(message),
-                headers={k: str(v) for k, v in headers.items()},
-                attachments=attachments,
-                status=OutboundEmail.Status.KEPT if keep_only else OutboundEmail.Status.QUEUED,
+            rows.append(
+                OutboundEmail(
+                    organization_id=int(org_id) if org_id else None,
+                    kind=kind,
+                    from_email=message.from_email,
+                    to=list(message.to),
+                    cc=list(message.cc),
+                    reply_to=list(message.reply_to),
+                    subject=str(message.subject),
+                    body_text=str(message.body),
+                    body_html=_html_of(message),
+                    headers={k: str(v) for k, v in headers.items()},
+                    attachments=attachments,
+                    status=OutboundEmail.Status.KEPT if keep_only else OutboundEmail.Status.QUEUED,
+                )
             )
+        if not rows:
+            return 0
+        OutboundEmail.objects.bulk_create(rows)
+        for message, row in zip(email_messages, rows, strict=True):
             # Callers that need the row (NAG emails link it to their reminders) find it here.
             message.outbound_email = row  # type: ignore[attr-defined]
             if settings.BACKBONE_EMAIL_ECHO:
                 log.info(
                     "Email %s to %s: %s\n%s", row.pk, ", ".join(row.to), row.subject, row.body_text
                 )
-            if not keep_only:
+            if row.status == OutboundEmail.Status.QUEUED:
                 transaction.on_commit(partial(deliver_email.delay, row.pk))
-            count += 1
-        return count
+        return len(rows)

@@ -103,12 +103,13 @@ def test_a_sweep_started_right_after_another_claimed_sends_nothing_twice(
 
 
 @pytest.mark.django_db
-def test_a_sweep_started_between_two_emails_of_another_sends_nothing_twice(
+def test_a_sweep_started_between_two_groups_of_emails_of_another_sends_nothing_twice(
     world: DueWorld, monkeypatch: Any
 ) -> None:
+    monkeypatch.setattr(reminders, "WRITE_BATCH", 5)
     second: list[reminders.SweepResult] = []
-    monkeypatch.setattr(reminders, "_send_person", reminders._send_person)
-    _run_inside(reminders, "_send_person", lambda: second.append(send_due_reminders(now=NOW)))
+    monkeypatch.setattr(reminders, "_send_people", reminders._send_people)
+    _run_inside(reminders, "_send_people", lambda: second.append(send_due_reminders(now=NOW)))
 
     first = send_due_reminders(now=NOW)
 
@@ -153,22 +154,25 @@ class WorkerKilled(Exception):
 def test_a_sweep_killed_mid_batch_loses_and_doubles_nothing(
     world: DueWorld, monkeypatch: Any
 ) -> None:
-    real = emails.send_nag_email
-    written: list[str] = []
+    """The emails of WRITE_BATCH people are written in one transaction: a sweep killed while
+    writing the second group keeps the first group whole and nothing of the second."""
+    monkeypatch.setattr(reminders, "WRITE_BATCH", 3)
+    real = emails.queue_nag_emails
+    written: list[list[str]] = []
 
-    def dies_on_the_fourth(**kwargs: Any) -> OutboundEmail:
-        row = real(**kwargs)
-        written.append(kwargs["person"].email)
-        if len(written) == 4:
-            raise WorkerKilled("killed while recording the fourth person's email")
-        return row
+    def dies_on_the_second_group(drafts: Any) -> list[OutboundEmail]:
+        rows = real(drafts)
+        written.append([row.to[0] for row in rows])
+        if len(written) == 2:
+            raise WorkerKilled("killed while recording the second group's emails")
+        return rows
 
-    monkeypatch.setattr(emails, "send_nag_email", dies_on_the_fourth)
+    monkeypatch.setattr(emails, "queue_nag_emails", dies_on_the_second_group)
     with pytest.raises(WorkerKilled):
         send_due_reminders(now=NOW)
 
-    # People are sent in order; the first three are recorded, the fourth rolled back whole.
-    assert written == world.addresses[:4]
+    # People are sent in order; the first three are recorded, the next three rolled back whole.
+    assert written == [world.addresses[:3], world.addresses[3:6]]
     assert [e.to for e in nag_emails()] == [[a] for a in world.addresses[:3]]
     sent = Reminder.objects.filter(status=Reminder.Status.SENT)
     assert sorted(set(sent.values_list("person__email", flat=True))) == world.addresses[:3]
@@ -177,7 +181,7 @@ def test_a_sweep_killed_mid_batch_loses_and_doubles_nothing(
     assert pending.count() == 2 * (PEOPLE - 3)
     assert pending.filter(email__isnull=False).count() == 0
 
-    monkeypatch.setattr(emails, "send_nag_email", real)
+    monkeypatch.setattr(emails, "queue_nag_emails", real)
     # The dead sweep's claim still holds for the rest…
     assert send_due_reminders(now=NOW + timedelta(minutes=1)).sent_emails == 0
     # …until it expires; then the rest go out, once.
@@ -191,14 +195,14 @@ def test_a_sweep_whose_claim_was_taken_over_records_nothing(
     world: DueWorld, monkeypatch: Any
 ) -> None:
     """A sweep stalls past the claim timeout after loading its rows; another sweep takes them
-    over and sends them. When the stalled one goes on, it writes each email, its compare-and-set
-    finds no row still its own, and it rolls that email back: nothing is sent twice."""
+    over and sends them. When the stalled one goes on, it writes its emails, its compare-and-set
+    finds no row still its own, and it rolls them back: nothing is sent twice."""
     taken_over: list[reminders.SweepResult] = []
     later = NOW + CLAIM_TIMEOUT + timedelta(seconds=1)
-    monkeypatch.setattr(reminders, "_send_person", reminders._send_person)
+    monkeypatch.setattr(reminders, "_send_people", reminders._send_people)
     _run_inside(
         reminders,
-        "_send_person",
+        "_send_people",
         lambda: taken_over.append(send_due_reminders(now=later)),
         before=True,
     )
@@ -207,6 +211,33 @@ def test_a_sweep_whose_claim_was_taken_over_records_nothing(
 
     assert taken_over[0].sent_emails == PEOPLE
     assert stalled.sent_emails == 0
+    assert_each_reminder_sent_once(world)
+
+
+@pytest.mark.django_db
+def test_a_group_partly_taken_over_is_rolled_back_whole_and_sent_once_later(
+    world: DueWorld, monkeypatch: Any
+) -> None:
+    """Only two people's rows were taken over while the sweep stalled: the group of four
+    written with them is rolled back whole (no email of it exists), the other groups are
+    sent, and once both claims expire the first four get their emails, once."""
+    monkeypatch.setattr(reminders, "WRITE_BATCH", 4)
+    later = NOW + CLAIM_TIMEOUT + timedelta(seconds=1)
+
+    def take_over_two_people() -> None:
+        two = [p.pk for p in world.people[:2]]
+        Reminder.objects.filter(person_id__in=two).update(claimed_at=later, claim_token="other")
+
+    monkeypatch.setattr(reminders, "_send_people", reminders._send_people)
+    _run_inside(reminders, "_send_people", take_over_two_people, before=True)
+
+    stalled = send_due_reminders(now=NOW)
+
+    assert (stalled.recipients, stalled.skipped) == (world.addresses[4:], 0)
+    assert sorted(e.to[0] for e in nag_emails()) == world.addresses[4:]
+    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 2 * 4
+    result = send_due_reminders(now=later + CLAIM_TIMEOUT + timedelta(seconds=1))
+    assert result.recipients == world.addresses[:4]
     assert_each_reminder_sent_once(world)
 
 
