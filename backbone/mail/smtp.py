@@ -1,0 +1,58 @@
+"""SMTP delivery: Django's SMTP backend, with each message flattened to bytes faster.
+
+The standard library's generator writes a body line by line (two writes and two encodes per
+line); a NAG digest with its recap charts has thousands of lines, and writing them one by one
+cost a delivery worker more than everything else it does for the email. This generator writes
+each body part with its line ends replaced in one go. The bytes are the same (pinned by
+backbone/tests/test_mail_smtp.py)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.generator import BytesGenerator
+from email.message import Message
+from io import BytesIO
+from typing import Any
+
+from django.conf import settings
+from django.core.mail.backends import smtp
+from django.core.mail.message import sanitize_address
+
+
+class _Generator(BytesGenerator):
+    def _write_lines(self, lines: str) -> None:
+        # Every line end the standard generator splits on (CRLF, CR, LF) becomes linesep;
+        # str.replace, not a regular expression: several times faster on a large body.
+        if "\r" in lines:
+            lines = lines.replace("\r\n", "\n").replace("\r", "\n")
+        self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
+
+
+def as_bytes(message: Message, *, linesep: str = "\r\n") -> bytes:
+    """The message as an SMTP server gets it: what Django's `message.as_bytes(linesep=…)`
+    returns (lines starting with "From " left alone), faster."""
+    out = BytesIO()
+    _Generator(out, mangle_from_=False).flatten(message, unixfrom=False, linesep=linesep)
+    return out.getvalue()
+
+
+class EmailBackend(smtp.EmailBackend):
+    """Django's SMTP backend (connection, TLS, timeouts, errors), sending the bytes of
+    `as_bytes`."""
+
+    def _send(self, email_message: Any) -> bool:
+        recipients = email_message.recipients()
+        if not recipients:
+            return False
+        encoding = email_message.encoding or settings.DEFAULT_CHARSET
+        sender = sanitize_address(email_message.from_email, encoding)
+        to = [sanitize_address(address, encoding) for address in recipients]
+        data = as_bytes(email_message.message())
+        try:
+            assert self.connection is not None
+            self.connection.sendmail(sender, to, data)
+        except smtplib.SMTPException:
+            if not self.fail_silently:
+                raise
+            return False
+        return True

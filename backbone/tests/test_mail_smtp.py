@@ -1,0 +1,69 @@
+"""SMTP delivery flattens messages with backbone.mail.smtp.as_bytes: the same bytes Django's
+own `message().as_bytes(linesep="\\r\\n")` gives, for every shape of message the product sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import smtp
+
+from backbone.mail import delivery
+from backbone.mail.smtp import EmailBackend, as_bytes
+
+LONG_LINE = "x" * 1200  # over SMTP's 998: Django switches that part to quoted-printable
+
+BODIES = [
+    ("plain ASCII\nsecond line\n", None),
+    ("Ünïcödé — “quotes”\r\nCRLF line\rCR line\nFrom the start of a line\n", None),
+    ("no final newline", "<p>no final newline</p>"),
+    ("", "<p>only HTML</p>\n"),
+    (f"{LONG_LINE}\n", f"<p>{LONG_LINE}</p>\n"),
+    (
+        "\n".join(f"{n}. Tâche numéro {n} — by Dec 4" for n in range(2000)),
+        "\n".join(f"<tr><td>Tâche {n}</td><td>Ana Núñez</td></tr>" for n in range(2000)),
+    ),
+]
+
+
+def _message(text: str, html: str | None, attach: bool = False) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject="Vos engagements — Lakeshore",
+        body=text,
+        from_email='"Lakeshore Reads" <nag@backbone.example>',
+        to=["ana@partners.example.org"],
+        reply_to=["reply+abc123@reply.backbone.example"],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "List-Unsubscribe": "<https://backbone.example/u/token/>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": "<fixed@backbone.example>",
+            "Date": "Tue, 10 Mar 2026 15:00:00 -0000",
+        },
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    if attach:
+        message.attach("packet.pdf", b"%PDF-1.4 \x00\x01\xff" * 300, "application/pdf")
+        message.attach("notes.txt", "Notes\nzwei Zeilen — ü\n", "text/plain")
+    return message
+
+
+@pytest.mark.parametrize(("text", "html"), BODIES)
+@pytest.mark.parametrize("attach", [False, True])
+def test_the_bytes_are_djangos(text: str, html: str | None, attach: bool) -> None:
+    mime = _message(text, html, attach).message()
+    # Flattened first by Django: that picks the multipart boundary, which the second keeps.
+    expected = mime.as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+
+    assert as_bytes(mime) == expected
+    assert expected.count(b"\r\n") > 10
+
+
+def test_smtp_delivery_uses_it(settings: Any) -> None:
+    settings.BACKBONE_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert delivery._backend() == "backbone.mail.smtp.EmailBackend"
+    assert issubclass(EmailBackend, smtp.EmailBackend)
+    settings.BACKBONE_DELIVERY_BACKEND = "anymail.backends.postmark.EmailBackend"
+    assert delivery._backend() == "anymail.backends.postmark.EmailBackend"
