@@ -18,11 +18,12 @@ from itertools import pairwise
 from operator import or_
 from typing import Any, cast
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from dashboard.models import BoardPacket
 from initiatives.models import Initiative, Language, Result, Seat, Sector, Strategy, Table
 from initiatives.selectors import Bar, Composition, composition
 from metrics import charts
@@ -1169,3 +1170,84 @@ def open_help_requests(*, table: Table) -> QuerySet[HelpRequest]:
         .select_related("person", "commitment", "assigned_to")
         .order_by("created_at", "id")
     )
+
+
+# --- The steering committee member's home ---------------------------------------------------
+
+# Indicators a home page shows per initiative; the dashboard has them all.
+HOME_INDICATORS = 4
+
+
+@dataclass
+class InitiativeRollup:
+    """One initiative in a few lines: the dashboard's own figures (current year), summed over
+    its workgroups, its first indicators, and the latest board packet ready to download."""
+
+    initiative: Initiative
+    year: int
+    key_actions: StatusCounts
+    open_commitments: int
+    overdue_commitments: int
+    open_help_requests: int
+    commitments_done_since: int
+    since_meeting: bool
+    since: datetime
+    workgroups: int
+    indicators: list[IndicatorRow]
+    more_indicators: int
+    next_steering_at: datetime | None
+    packet: BoardPacket | None
+
+
+def latest_ready_packets(*, organization_id: int) -> dict[int, BoardPacket]:
+    """Per initiative, its newest board packet ready to download (one query, without the PDF)."""
+    newest = (
+        BoardPacket.objects.filter(
+            initiative_id=OuterRef("initiative_id"), status=BoardPacket.Status.READY
+        )
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    return {
+        p.initiative_id: p
+        for p in BoardPacket.objects.filter(
+            organization_id=organization_id,
+            status=BoardPacket.Status.READY,
+            pk=Subquery(newest),
+        )
+        .select_related("meeting")
+        .defer("pdf")
+    }
+
+
+def initiative_rollups(
+    *, initiatives: list[Initiative], today: date | None = None
+) -> list[InitiativeRollup]:
+    """Each initiative read through dashboard_data, in its fixed number of queries, plus one
+    for the packets: the count grows with the initiatives, never with their data."""
+    if not initiatives:
+        return []
+    packets = latest_ready_packets(organization_id=initiatives[0].organization_id)
+    rollups = []
+    for initiative in initiatives:
+        board = dashboard_data(initiative=initiative, today=today)
+        rows = [row for block in board.results for row in block.indicators]
+        rollups.append(
+            InitiativeRollup(
+                initiative=initiative,
+                year=board.year,
+                key_actions=board.key_actions,
+                open_commitments=sum(w.open_commitments for w in board.workgroups),
+                overdue_commitments=sum(w.overdue_commitments for w in board.workgroups),
+                open_help_requests=sum(w.open_help_requests for w in board.workgroups),
+                commitments_done_since=board.wins.commitments_done,
+                since_meeting=board.wins.since_meeting,
+                since=board.wins.since,
+                workgroups=len(board.workgroups),
+                indicators=rows[:HOME_INDICATORS],
+                more_indicators=max(0, len(rows) - HOME_INDICATORS),
+                next_steering_at=board.next_steering_meeting,
+                packet=packets.get(initiative.pk),
+            )
+        )
+    return rollups

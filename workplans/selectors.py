@@ -8,6 +8,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -418,3 +419,93 @@ def attendance_by_table(
             community_present=row["community_present"],
         )
     return result
+
+
+# --- What a co-chair leads ------------------------------------------------------------------
+
+
+@dataclass
+class LedTable:
+    """A table the user chairs or co-chairs, with its next meeting (in its initiative's time,
+    see with_local_times) and its commitments still to do, and of those, past their date."""
+
+    table: Table
+    next_meeting: Meeting | None
+    open: int
+    overdue: int
+    open_help: int
+
+
+def led_tables(
+    *,
+    organization: Organization,
+    user: User,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> list[LedTable]:
+    """The tables a user leads (chair or co-chair seat), the one meeting soonest first, then
+    those with nothing scheduled, by name; four queries however many tables or meetings."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    tables = list(
+        Table.objects.in_org(organization)
+        .filter(pk__in=seated_table_ids(user, organization_id=organization.pk, leading=True))
+        .select_related("initiative")
+        .order_by("initiative__name", "kind", "name", "id")
+    )
+    if not tables:
+        return []
+    ids = [t.pk for t in tables]
+    soonest: dict[int, Meeting] = {}
+    for ahead in upcoming_meetings(organization=organization, now=now).filter(table_id__in=ids):
+        soonest.setdefault(ahead.table_id, ahead)
+    counts: dict[int, Any] = {
+        row["table_id"]: row
+        for row in Commitment.objects.in_org(organization)
+        .filter(table_id__in=ids, status__in=Commitment.ACTIVE)
+        .values("table_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+        .order_by()
+    }
+    help_counts = dict(
+        HelpRequest.objects.in_org(organization)
+        .filter(table_id__in=ids, status=HelpRequest.Status.OPEN)
+        .values("table_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("table_id", "n")
+    )
+    led = []
+    for table in tables:
+        table.initiative.organization = organization
+        meeting = soonest.get(table.pk)
+        if meeting is not None:
+            meeting.initiative.organization = organization
+            with_local_times(meeting)
+        row = counts.get(table.pk, {})
+        led.append(
+            LedTable(
+                table,
+                meeting,
+                row.get("open", 0),
+                row.get("overdue", 0),
+                help_counts.get(table.pk, 0),
+            )
+        )
+    scheduled = [t for t in led if t.next_meeting is not None]
+    scheduled.sort(key=lambda t: t.next_meeting.starts_at if t.next_meeting else now)
+    return scheduled + [t for t in led if t.next_meeting is None]
+
+
+def open_help_at_led_tables(*, organization: Organization, user: User) -> QuerySet[HelpRequest]:
+    """The open help requests of the tables a user leads, oldest first: the part of the help
+    requests queue that is theirs to act on (same tables as the queue shows a co-chair)."""
+    return (
+        HelpRequest.objects.in_org(organization)
+        .filter(
+            status=HelpRequest.Status.OPEN,
+            table_id__in=seated_table_ids(user, organization_id=organization.pk, leading=True),
+        )
+        .select_related("commitment", "person", "table", "assigned_to")
+        .order_by("created_at", "pk")
+    )

@@ -24,10 +24,14 @@ from backbone.onboarding.services import onboarding_begin
 from backbone.roles import Role, allowed
 from backbone.selectors import organization_overview
 from backbone.services import organization_create, organization_update
-from initiatives.models import Person
+from dashboard.selectors import initiative_rollups
+from initiatives.models import Initiative, Person, Table
+from workplans.models import Meeting
 from workplans.selectors import (
+    led_tables,
     open_commitments_of,
     open_help_asked_by,
+    open_help_at_led_tables,
     upcoming_meetings,
     with_local_times,
 )
@@ -35,6 +39,8 @@ from workplans.selectors import (
 # A partner's home shows the first few; the rest are one click away.
 PARTNER_HOME_COMMITMENTS = 5
 PARTNER_HOME_MEETINGS = 3
+# Likewise the help requests on a co-chair's home (the queue has them all).
+LEADER_HOME_HELP = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -80,16 +86,25 @@ def org_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "backbone/org_create.html", {"form": form})
 
 
+def _own_commitments(request: OrgRequest) -> dict[str, Any]:
+    commitments = list(
+        open_commitments_of(organization=request.organization, user=request.user)[
+            : PARTNER_HOME_COMMITMENTS + 1
+        ]
+    )
+    return {
+        "commitments": commitments[:PARTNER_HOME_COMMITMENTS],
+        "more_commitments": len(commitments) > PARTNER_HOME_COMMITMENTS,
+        "today": timezone.localdate(),
+    }
+
+
 def _partner_home(request: OrgRequest) -> HttpResponse:
     """What a partner comes for: what they said they would do, when their tables meet next,
     and the help they asked for. Staff figures (members, invitations, emails) mean nothing here."""
     organization = request.organization
     linked = Person.objects.in_org(organization).filter(user=request.user).exists()
-    commitments = list(
-        open_commitments_of(organization=organization, user=request.user)[
-            : PARTNER_HOME_COMMITMENTS + 1
-        ]
-    )
+    own = _own_commitments(request)
     # Only the tables they sit at: each meeting links to a page they may open.
     meetings = list(
         upcoming_meetings(organization=organization, seated=request.user)[:PARTNER_HOME_MEETINGS]
@@ -104,18 +119,74 @@ def _partner_home(request: OrgRequest) -> HttpResponse:
         {
             "partner_home": True,
             "linked": linked,
-            "commitments": commitments[:PARTNER_HOME_COMMITMENTS],
-            "more_commitments": len(commitments) > PARTNER_HOME_COMMITMENTS,
+            **own,
             "meetings": meetings,
             "help_asked": help_asked,
-            "today": timezone.localdate(),
         },
     )
+
+
+def _steering_meetings(request: OrgRequest) -> dict[int, Meeting]:
+    """Per initiative, the next steering committee meeting, of those the user sits at."""
+    soonest: dict[int, Meeting] = {}
+    for meeting in upcoming_meetings(organization=request.organization, seated=request.user).filter(
+        table__kind=Table.Kind.STEERING
+    ):
+        if meeting.initiative_id not in soonest:
+            meeting.initiative.organization = request.organization
+            soonest[meeting.initiative_id] = with_local_times(meeting)
+    return soonest
+
+
+def _leader_home(request: OrgRequest) -> HttpResponse:
+    """Steering committee members and co-chairs. A steering member reads each initiative rolled
+    up from its dashboard, its latest board packet and the next steering meeting; whoever leads
+    a table (the co-chair's role, or a steering member who also co-chairs a workgroup) gets
+    those tables, next meeting first, and the help asked for at them. Both see their own
+    commitments. The staff's figures (members, invitations, emails) mean nothing here."""
+    organization = request.organization
+    role = request.membership.role
+    led = led_tables(organization=organization, user=request.user)
+    context: dict[str, Any] = {
+        "leader_home": True,
+        "steering_home": role == Role.STEERING,
+        "linked": Person.objects.in_org(organization).filter(user=request.user).exists(),
+        **_own_commitments(request),
+    }
+    if role == Role.STEERING:
+        initiatives = list(
+            Initiative.objects.in_org(organization)
+            .filter(status=Initiative.Status.ACTIVE)
+            .order_by("name", "id")
+        )
+        for initiative in initiatives:
+            initiative.organization = organization
+        meetings = _steering_meetings(request)
+        context["rollups"] = [
+            (rollup, meetings.get(rollup.initiative.pk))
+            for rollup in initiative_rollups(initiatives=initiatives)
+        ]
+        # The steering committee they chair is in the roll-up already, with its meeting links.
+        context["led_steering"] = {t.table.pk for t in led if t.table.is_steering}
+        led = [t for t in led if not t.table.is_steering]
+    context["led"] = led
+    context["lead_part"] = bool(led) or role == Role.COCHAIR
+    if context["lead_part"]:
+        help_requests = list(
+            open_help_at_led_tables(organization=organization, user=request.user)[
+                : LEADER_HOME_HELP + 1
+            ]
+        )
+        context["help_requests"] = help_requests[:LEADER_HOME_HELP]
+        context["more_help"] = len(help_requests) > LEADER_HOME_HELP
+    return render(request, "backbone/org_home.html", context)
 
 
 def org_home(request: OrgRequest, org_slug: str) -> HttpResponse:
     if request.membership.role == Role.PARTNER:
         return _partner_home(request)
+    if request.membership.role in (Role.STEERING, Role.COCHAIR):
+        return _leader_home(request)
     overview = organization_overview(
         organization=request.organization,
         user=request.user,
