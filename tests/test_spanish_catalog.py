@@ -46,6 +46,8 @@ PARTNER_AND_COCHAIR = [
     "backbone/members.html",
     "backbone/tokens.html",
     "backbone/partials/form_fields.html",
+    # The homes of partners, co-chairs and steering committee members.
+    "backbone/partials/home_*",
     # Emails: NAG reminders, reply confirmations, help requests, board packets, invitations.
     "emails/base.html",
     "emails/nag*",
