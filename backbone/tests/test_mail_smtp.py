@@ -3,6 +3,10 @@ own `message().as_bytes(linesep="\\r\\n")` gives, for every shape of message the
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -67,3 +71,24 @@ def test_smtp_delivery_uses_it(settings: Any) -> None:
     assert issubclass(EmailBackend, smtp.EmailBackend)
     settings.BACKBONE_DELIVERY_BACKEND = "anymail.backends.postmark.EmailBackend"
     assert delivery._backend() == "anymail.backends.postmark.EmailBackend"
+
+
+def test_each_multipart_part_gets_its_own_random_boundary_and_reads_back_whole() -> None:
+    text, html = BODIES[-1]
+    mime = _message(text, html, attach=True).message()
+
+    data = as_bytes(mime)
+
+    boundaries = [p.get_boundary() for p in mime.walk() if p.is_multipart()]
+    assert len(boundaries) == 2  # mixed (the attachments) around alternative (text, HTML)
+    assert len(set(boundaries)) == 2
+    assert all(re.fullmatch(r"={15}[0-9a-f]{32}==", b or "") for b in boundaries)
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    plain = parsed.get_body(("plain",))
+    rich = parsed.get_body(("html",))
+    assert plain is not None
+    assert rich is not None
+    assert plain.get_content().replace("\r\n", "\n").rstrip("\n") == text
+    assert rich.get_content().replace("\r\n", "\n").rstrip("\n") == html
+    assert [a.get_filename() for a in parsed.iter_attachments()] == ["packet.pdf", "notes.txt"]
