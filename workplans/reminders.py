@@ -307,9 +307,10 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
         )
         commitments = defaultdict(list)
         for c in (
-            Commitment.objects.filter(meeting_id__in=meeting_ids, person_id__in=person_ids)
-            .select_related("key_action", "strategy")
-            .order_by("meeting__starts_at", "position", "id")
+            # The email shows what, by when and the status: no key action or strategy to join.
+            Commitment.objects.filter(
+                meeting_id__in=meeting_ids, person_id__in=person_ids
+            ).order_by("meeting__starts_at", "position", "id")
         ):
             commitments[(c.meeting_id, c.person_id)].append(c)
         by_person: dict[int, list[Reminder]] = defaultdict(list)
