@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import connection, transaction
 
 from backbone.mail.compose import ATTACH_HEADER, KEEP_HEADER, KIND_HEADER, ORG_HEADER
 from backbone.models import OutboundEmail
@@ -59,7 +59,11 @@ class OutboxBackend(BaseEmailBackend):
             )
         if not rows:
             return 0
-        OutboundEmail.objects.bulk_create(rows)
+        if connection.features.can_return_rows_from_bulk_insert:
+            OutboundEmail.objects.bulk_create(rows)
+        else:  # SQLite before 3.35 gives no ids back from a bulk insert; they are needed below.
+            for row in rows:
+                row.save()
         for message, row in zip(email_messages, rows, strict=True):
             # Callers that need the row (NAG emails link it to their reminders) find it here.
             message.outbound_email = row  # type: ignore[attr-defined]
