@@ -1191,7 +1191,6 @@ class InitiativeRollup:
     open_help_requests: int
     commitments_done_since: int
     since_meeting: bool
-    since: datetime
     workgroups: int
     indicators: list[IndicatorRow]
     more_indicators: int
@@ -1242,7 +1241,6 @@ def initiative_rollups(
                 open_help_requests=sum(w.open_help_requests for w in board.workgroups),
                 commitments_done_since=board.wins.commitments_done,
                 since_meeting=board.wins.since_meeting,
-                since=board.wins.since,
                 workgroups=len(board.workgroups),
                 indicators=rows[:HOME_INDICATORS],
                 more_indicators=max(0, len(rows) - HOME_INDICATORS),

@@ -24,8 +24,9 @@ from backbone.onboarding.services import onboarding_begin
 from backbone.roles import Role, allowed
 from backbone.selectors import organization_overview
 from backbone.services import organization_create, organization_update
+from dashboard.access import dashboard_initiatives
 from dashboard.selectors import initiative_rollups
-from initiatives.models import Initiative, Person, Table
+from initiatives.models import Person, Table
 from workplans.models import Meeting
 from workplans.selectors import (
     led_tables,
@@ -154,11 +155,7 @@ def _leader_home(request: OrgRequest) -> HttpResponse:
         **_own_commitments(request),
     }
     if role == Role.STEERING:
-        initiatives = list(
-            Initiative.objects.in_org(organization)
-            .filter(status=Initiative.Status.ACTIVE)
-            .order_by("name", "id")
-        )
+        initiatives = list(dashboard_initiatives(request))
         for initiative in initiatives:
             initiative.organization = organization
         meetings = _steering_meetings(request)
