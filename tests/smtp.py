@@ -37,6 +37,8 @@ class _Handler:
     received: list[Received] = field(default_factory=list)
     # SMTP sessions opened (one EHLO each): shows whether a sender reuses its connection.
     sessions: int = 0
+    # Recipients answered "try again later" (a transient refusal), as a busy server may.
+    deferred: set[str] = field(default_factory=set)
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -44,6 +46,14 @@ class _Handler:
         session.host_name = hostname
         self.sessions += 1
         return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.deferred:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -67,6 +77,10 @@ class SMTPSink:
     @property
     def sessions(self) -> int:
         return self._handler.sessions
+
+    def defer(self, address: str) -> None:
+        """Answer "try again later" to every message for `address`."""
+        self._handler.deferred.add(address)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout

@@ -31,7 +31,7 @@ def _html_of(message: EmailMessage) -> str:
 class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         """Files every message as one outbox row, all in one INSERT however many there are."""
-        from backbone.tasks import deliver_email
+        from backbone.tasks import hand_to_workers
 
         keep_all = settings.BACKBONE_EMAIL_DELIVERY == "outbox"
         rows: list[OutboundEmail] = []
@@ -71,6 +71,7 @@ class OutboxBackend(BaseEmailBackend):
                 log.info(
                     "Email %s to %s: %s\n%s", row.pk, ", ".join(row.to), row.subject, row.body_text
                 )
-            if row.status == OutboundEmail.Status.QUEUED:
-                transaction.on_commit(partial(deliver_email.delay, row.pk))
+        queued = [row.pk for row in rows if row.status == OutboundEmail.Status.QUEUED]
+        if queued:
+            transaction.on_commit(partial(hand_to_workers, queued))
         return len(rows)

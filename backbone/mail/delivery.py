@@ -14,6 +14,7 @@ import smtplib
 import time
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -103,6 +104,10 @@ class _Transport:
 _transport = _Transport()
 
 
+def _message_id_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "backbone.local"
+
+
 def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     """Send one queued email. Raises on a transport error so the task can retry it.
     Three queries: claim (counting the attempt and fixing the Message-ID), read, record; and
@@ -110,19 +115,59 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     now = timezone.now()
     # One Message-ID per email, kept across retries, so a receiver can tell a retry from a new
     # email and a reply's In-Reply-To can name it: set on the first attempt only.
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "backbone.local"
     claimed = OutboundEmail.objects.filter(_claimable(now), pk=pk).update(
         claimed_at=now,
         next_attempt_at=None,
         attempts=F("attempts") + 1,
         message_id=Case(
-            When(message_id="", then=Value(make_msgid(domain=domain))),
+            When(message_id="", then=Value(make_msgid(domain=_message_id_domain()))),
             default=F("message_id"),
         ),
     )
     if claimed != 1:
         return None  # sent already, or another worker holds it
-    row = OutboundEmail.objects.get(pk=pk)
+    return _send_claimed(OutboundEmail.objects.get(pk=pk))
+
+
+def outbound_emails_deliver(*, pks: list[int]) -> list[tuple[int, Exception]]:
+    """Send several queued emails, one after another, over the worker's one connection: one
+    query reads them all, then each is claimed, sent and recorded on its own, as
+    outbound_email_deliver does, so a worker that dies mid-way leaves each email sent and
+    recorded, claimed (the one in flight, retried once its claim times out) or untouched (its
+    row still queued, handed to a worker again by requeue_stuck_emails). An email is claimed
+    only if nobody attempted it since it was read; one that was is another worker's, sent or
+    on its way, and skipped, as is one sent already or held. Returns each email that failed,
+    with its error, for the caller to retry; the others are sent. 1 + 2 queries per email."""
+    domain = _message_id_domain()
+    failed: list[tuple[int, Exception]] = []
+    rows = OutboundEmail.objects.filter(_claimable(timezone.now()), pk__in=pks).order_by("pk")
+    for row in rows:
+        now = timezone.now()
+        claim: dict[str, Any] = {
+            "claimed_at": now,
+            "next_attempt_at": None,
+            "attempts": row.attempts + 1,
+        }
+        if not row.message_id:
+            claim["message_id"] = make_msgid(domain=domain)
+        claimed = OutboundEmail.objects.filter(
+            _claimable(now), pk=row.pk, attempts=row.attempts
+        ).update(**claim)
+        if claimed != 1:
+            continue
+        for name, value in claim.items():
+            setattr(row, name, value)
+        try:
+            _send_claimed(row)
+        except Exception as exc:
+            failed.append((row.pk, exc))
+    return failed
+
+
+def _send_claimed(row: OutboundEmail) -> OutboundEmail:
+    """Hand a claimed row's message to the transport and record the outcome (one query, and
+    one per attached file). On any error the claim is released, the error recorded, and the
+    error raised."""
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -134,12 +179,12 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
-    for attachment in resolve(row.attachments):
-        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     try:
+        for attachment in resolve(row.attachments):
+            message.attach(attachment.filename, attachment.content, attachment.mimetype)
         _transport.send(message)
     except Exception as exc:
-        OutboundEmail.objects.filter(pk=pk).update(
+        OutboundEmail.objects.filter(pk=row.pk).update(
             claimed_at=None, error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now()
         )
         raise
@@ -156,7 +201,7 @@ def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
         "error": "",
         "message_id": str(provider_id or row.message_id)[:255],
     }
-    OutboundEmail.objects.filter(pk=pk).update(**done)
+    OutboundEmail.objects.filter(pk=row.pk).update(**done)
     for name, value in done.items():
         setattr(row, name, value)
     return row

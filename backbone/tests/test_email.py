@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from celery.exceptions import Retry
 from django.core import mail
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
 from backbone.mail import delivery
@@ -20,7 +20,7 @@ from backbone.mail.compose import compose
 from backbone.mail.delivery import outbound_email_deliver, stuck_email_ids
 from backbone.models import OutboundEmail
 from backbone.roles import Role
-from backbone.tasks import deliver_email, requeue_stuck_emails
+from backbone.tasks import deliver_email, deliver_emails, requeue_stuck_emails
 from config.celery import app as celery_app
 from tests.factories import OutboundEmailFactory
 
@@ -389,6 +389,130 @@ def test_a_row_claimed_by_a_live_worker_is_not_sent_by_another() -> None:
     assert mail.outbox == []
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboundEmail.Status.QUEUED, 0)
+
+
+def _file_together(organization: Any, addresses: list[str]) -> list[OutboundEmail]:
+    """File several emails in one call to the outbox, as the NAG sweep does."""
+    messages = [
+        compose(
+            kind="invitation",
+            to=[address],
+            organization=organization,
+            context={"invitation": None, "inviter": None, "accept_url": "https://x.test/i/"},
+        )
+        for address in addresses
+    ]
+    get_connection().send_messages(messages)
+    return [m.outbound_email for m in messages]  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_filed_together_go_out_in_one_task_over_one_session(
+    personas: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[list[int]] = []
+    singles: list[int] = []
+    run_batch = deliver_emails.delay
+
+    def delay(pks: list[int]) -> Any:
+        batches.append(pks)
+        return run_batch(pks)
+
+    monkeypatch.setattr(deliver_emails, "delay", delay)
+    monkeypatch.setattr(deliver_email, "delay", singles.append)
+    addresses = [f"p{n}@example.org" for n in range(12)]
+
+    rows = _file_together(personas.org, addresses)
+
+    # Ten per task: twelve emails are two tasks, and no single-email task.
+    assert batches == [[r.pk for r in rows[:10]], [r.pk for r in rows[10:]]]
+    assert singles == []
+    received = smtp_server.wait_for(12)
+    assert [r.rcpt_tos for r in received] == [[a] for a in addresses]
+    assert smtp_server.sessions == 1
+    sent = list(OutboundEmail.objects.order_by("pk").values_list("status", "attempts", "error"))
+    assert sent == [("sent", 1, "")] * 12
+    ids = [r.message["Message-ID"] for r in received]
+    assert len(set(ids)) == 12
+    assert sorted(ids) == sorted(OutboundEmail.objects.values_list("message_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_one_query_and_two_per_email(
+    personas: Any, django_assert_num_queries: Any
+) -> None:
+    rows = [_email(organization=personas.org, status=OutboundEmail.Status.QUEUED) for _ in range(4)]
+
+    with django_assert_num_queries(1 + 2 * 4):
+        assert delivery.outbound_emails_deliver(pks=[r.pk for r in rows]) == []
+
+    assert [m.to for m in mail.outbox] == [r.to for r in rows]
+
+
+@pytest.mark.django_db
+def test_a_batch_sends_only_what_is_still_its_own(
+    personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent, held by a live worker, or attempted by another worker since the batch read it
+    (that worker failed and scheduled its own retry): none of these is sent by the batch."""
+    org = personas.org
+    first = _email(organization=org, status=OutboundEmail.Status.QUEUED)
+    sent = _email(organization=org, status=OutboundEmail.Status.SENT, attempts=1)
+    held = _email(organization=org, status=OutboundEmail.Status.QUEUED, claimed_at=timezone.now())
+    overtaken = _email(organization=org, status=OutboundEmail.Status.QUEUED)
+    last = _email(organization=org, status=OutboundEmail.Status.QUEUED)
+    send = delivery._transport.send
+
+    def other_worker_tries_overtaken_meanwhile(message: Any) -> None:
+        if message.to == first.to:
+            OutboundEmail.objects.filter(pk=overtaken.pk).update(
+                attempts=1, error="SMTPServerDisconnected: gone", next_attempt_at=timezone.now()
+            )
+        send(message)
+
+    monkeypatch.setattr(delivery._transport, "send", other_worker_tries_overtaken_meanwhile)
+
+    failed = delivery.outbound_emails_deliver(
+        pks=[first.pk, sent.pk, held.pk, overtaken.pk, last.pk]
+    )
+
+    assert failed == []
+    assert [m.to for m in mail.outbox] == [first.to, last.to]
+    states = {row.pk: (row.status, row.attempts) for row in OutboundEmail.objects.all()}
+    assert states == {
+        first.pk: ("sent", 1),
+        sent.pk: ("sent", 1),
+        held.pk: ("queued", 0),
+        overtaken.pk: ("queued", 1),
+        last.pk: ("sent", 1),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_of_a_batch_the_server_defers_is_retried_alone(
+    personas: Any, smtp_server: Any
+) -> None:
+    # Eager Celery runs each retry at once (see the six-attempts test above).
+    celery_app.conf.task_eager_propagates = False
+    smtp_server.defer("later@example.org")
+
+    rows = _file_together(
+        personas.org, ["first@example.org", "later@example.org", "third@example.org"]
+    )
+
+    received = smtp_server.wait_for(2)
+    assert [r.rcpt_tos for r in received] == [["first@example.org"], ["third@example.org"]]
+    states = list(OutboundEmail.objects.order_by("pk").values_list("pk", "status", "attempts"))
+    # The deferred one went on alone through deliver_email's retries, the batch's attempt
+    # counted as its first: six in all, then failed.
+    assert states == [
+        (rows[0].pk, "sent", 1),
+        (rows[1].pk, "failed", 6),
+        (rows[2].pk, "sent", 1),
+    ]
+    later = OutboundEmail.objects.get(pk=rows[1].pk)
+    assert later.error.startswith("SMTPRecipientsRefused: ")
+    assert "451" in later.error
 
 
 # --- The outbox pages --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backbone.models import OutboundEmail
+from backbone.tasks import hand_to_workers
 
 
 def _messages(count: int) -> list[EmailMultiAlternatives]:
@@ -58,7 +59,8 @@ def test_many_messages_are_one_insert_and_each_knows_its_row(
     assert (stored.body_text, stored.body_html) == ("Hello 1 — ü", "<p>Hello 1 — ü</p>")
     assert stored.headers == {"Auto-Submitted": "auto-generated"}
     assert stored.status == OutboundEmail.Status.QUEUED
-    assert len(callbacks) == 3
+    # One hand-over to the workers on commit, of all three rows.
+    assert [(c.func, c.args) for c in callbacks] == [(hand_to_workers, ([r.pk for r in rows],))]
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from backbone.models import OutboundEmail
-from backbone.tasks import deliver_email, requeue_stuck_emails
+from backbone.tasks import deliver_email, deliver_emails, requeue_stuck_emails
 from config.celery import app as celery_app
 from initiatives.tests.factories import InitiativeFactory, PersonFactory, SeatFactory, TableFactory
 from tests.integration.worker import HoldingSMTPServer, Worker, database_url
@@ -156,8 +156,9 @@ def test_a_real_worker_delivers_each_recap_once_through_a_kill_and_a_flushed_bro
         assert accepted.message["Subject"].startswith("Commitments from the Early Learning")
         assert accepted.message["Auto-Submitted"] == "auto-generated"
 
-    # 2. The worker is killed in the middle of sending the second meeting's second recap, with
-    #    the other two still queued in Redis. The server never accepted the one in flight.
+    # 2. The worker is killed in the middle of the second meeting's four recaps, one task
+    #    sending them one after another: the first sent, the second in flight (the server
+    #    never accepted it), two not begun.
     smtp.handler.hold = 3 + 1
     meeting_close(meeting=second)
     assert smtp.handler.holding.wait(WAIT), worker.output()
@@ -167,14 +168,23 @@ def test_a_real_worker_delivers_each_recap_once_through_a_kill_and_a_flushed_bro
     in_flight = OutboundEmail.objects.get(
         status=OutboundEmail.Status.QUEUED, claimed_at__isnull=False
     )
+    untouched = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.QUEUED, claimed_at__isnull=True, attempts=0
+    )
+    assert untouched.count() == 2
 
-    # Restarted, the worker takes what was still queued in the broker.
+    # Restarted, the worker does not get the dead one's task back from Redis (not before its
+    # visibility timeout, an hour): the rows are the truth. Two minutes on (pretended), the
+    # periodic requeue hands the two untouched ones to the worker…
     worker.start()
+    assert _quiet(smtp) == 4
+    _pretend_minutes_passed(3)
+    requeue_stuck_emails.delay()
     assert len(_settle(smtp, 6)) == 6
     in_flight.refresh_from_db()
-    # The dead worker's claim holds the message it was sending until the claim times out…
+    # …while the dead worker's claim holds the message it was sending until the claim times
+    # out; ten minutes later (pretended), the requeue hands it to the worker again.
     assert in_flight.status == OutboundEmail.Status.QUEUED
-    # …ten minutes later (pretended), the periodic requeue hands it to the worker again.
     _pretend_minutes_passed(11)
     requeue_stuck_emails.delay()
     assert _settle(smtp, 7) == sorted(_addresses(first) + _addresses(second))
@@ -195,7 +205,7 @@ def test_a_real_worker_delivers_each_recap_once_through_a_kill_and_a_flushed_bro
     worker.kill()
     assert send_due_reminders().sent_emails == 2  # beat's next minute, in this process
     assert pending_recaps.count() == 0
-    assert broker.llen("celery") == 2  # the two delivery tasks…
+    assert broker.llen("celery") == 1  # the one task delivering both…
     broker.flushdb()  # …lost too.
     worker.start()
     assert _quiet(smtp) == 7
@@ -209,6 +219,7 @@ def test_a_real_worker_delivers_each_recap_once_through_a_kill_and_a_flushed_bro
     rows = OutboundEmail.objects.filter(kind__startswith="nag_")
     assert sorted(r.to[0] for r in rows) == everyone
     assert {r.status for r in rows} == {OutboundEmail.Status.SENT}
+    deliver_emails.delay([row.pk for row in rows])
     for row in rows:
         deliver_email.delay(row.pk)
     sweep_reminders.delay()

@@ -281,13 +281,16 @@ def test_flushing_the_broker_between_sweep_and_delivery_loses_and_doubles_nothin
     broker. Here every one of those tasks is lost (Redis flushed or restarted). The rows are
     the truth: the periodic requeue finds them and each is delivered once."""
     world = due_world(personas.org, count=PEOPLE, due_at=NOW)
-    from backbone.tasks import deliver_email
+    from backbone.tasks import deliver_email, deliver_emails
 
-    lost: list[int] = []
-    monkeypatch.setattr(deliver_email, "delay", lost.append)
+    lost: list[list[int]] = []
+    monkeypatch.setattr(deliver_email, "delay", lambda pk: lost.append([pk]))
+    monkeypatch.setattr(deliver_emails, "delay", lost.append)
     with time_machine.travel(NOW, tick=False):
         assert send_due_reminders().sent_emails == PEOPLE
-    assert len(lost) == PEOPLE
+    # One delivery task per group of people the sweep wrote together.
+    assert [len(batch) for batch in lost] == [reminders.WRITE_BATCH, PEOPLE - reminders.WRITE_BATCH]
+    assert sorted(pk for batch in lost for pk in batch) == sorted(e.pk for e in nag_emails())
     assert smtp_server.wait_for(1, timeout=0.5) == []
     assert {e.status for e in nag_emails()} == {OutboundEmail.Status.QUEUED}
     monkeypatch.undo()
@@ -298,8 +301,10 @@ def test_flushing_the_broker_between_sweep_and_delivery_loses_and_doubles_nothin
         assert requeue_stuck_emails() == PEOPLE
         assert requeue_stuck_emails() == 0
         # A lost task that was redelivered after all (acks_late) sends nothing more.
-        for pk in lost:
-            deliver_email.delay(pk)
+        for batch in lost:
+            deliver_emails.delay(batch)
+            for pk in batch:
+                deliver_email.delay(pk)
 
     received = smtp_server.wait_for(PEOPLE + 1, timeout=1)
     assert sorted(r.rcpt_tos[0] for r in received) == world.addresses
