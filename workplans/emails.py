@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from html import escape
 from typing import Any
 
 from django.conf import settings
@@ -75,6 +76,36 @@ class ChartRow:
     by_due: str
 
 
+# The recap chart's rows, written here rather than in a template loop: the frame and headings
+# are templates/emails/nag_chart.html, each row is one of these. A large table's chart has a
+# hundred rows, and the template engine spent about 60 µs on each, more than anything else in a
+# big sweep. Each value is escaped as the template's {{ }} does (Django's escape is html.escape).
+_CELL = '<td style="padding:6px 8px;border-bottom:1px solid #e2e5df'
+CHART_ROW = (
+    f'<tr>{_CELL}">{{}}{{}}</td>{_CELL}">{{}}</td>{_CELL};white-space:nowrap">{{}}</td></tr>\n  '
+)
+CHART_WHY = '<br><span style="color:#5b6770;font-size:13px">{}</span>'
+
+
+def chart_html(chart: list[ChartRow]) -> SafeString:
+    rows = "".join(
+        CHART_ROW.format(
+            escape(c.what),
+            CHART_WHY.format(escape(c.why)) if c.why else "",
+            escape(c.who),
+            escape(c.due),
+        )
+        for c in chart
+    )
+    return mark_safe(render_to_string("emails/nag_chart.html", {"rows": mark_safe(rows)}))  # noqa: S308
+
+
+def chart_text(chart: list[ChartRow]) -> str:
+    return "".join(
+        f"- {c.what} — {c.who}, {c.by_due}{f' ({c.why})' if c.why else ''}\n" for c in chart
+    )
+
+
 class SharedParts:
     """The parts of NAG emails that are the same for everyone at a meeting, for one whole
     sweep: each recapped meeting's commitments loaded once, its chart rendered once per
@@ -83,7 +114,8 @@ class SharedParts:
     batches: in a large tenant each batch of people covers most closed meetings again."""
 
     def __init__(self) -> None:
-        self.rows: dict[int, list[Commitment]] = {}
+        # meeting id -> (what, why, due date, who) of each commitment made there, in order.
+        self.rows: dict[int, list[tuple[str, str, date, str]]] = {}
         self.rendered: dict[tuple[int, str], tuple[str, SafeString]] = {}
         self.heads: dict[tuple[int, str, str, str], tuple[str, SafeString]] = {}
         self._dates: dict[tuple[date, str], tuple[str, str]] = {}
@@ -95,13 +127,13 @@ class SharedParts:
             return
         for pk in missing:
             self.rows[pk] = []
-        for c in (
+        # Tuples, not model instances: a large tenant's sweep reads tens of thousands.
+        for meeting_id, *row in (
             Commitment.objects.filter(meeting_id__in=missing)
-            .select_related("person")
-            .only("meeting_id", "what", "why", "due_date", "person__full_name")
             .order_by("meeting_id", "position", "id")
+            .values_list("meeting_id", "what", "why", "due_date", "person__full_name")
         ):
-            self.rows[c.meeting_id].append(c)
+            self.rows[meeting_id].append(tuple(row))  # type: ignore[arg-type]
 
     def _due(self, day: date, language: str) -> tuple[str, str]:
         key = (day, language)
@@ -116,17 +148,13 @@ class SharedParts:
         key = (meeting_id, language)
         if key not in self.rendered:
             chart = [
-                ChartRow(c.what, c.why, c.person.full_name, *self._due(c.due_date, language))
-                for c in self.rows[meeting_id]
+                ChartRow(what, why, who, *self._due(due_date, language))
+                for what, why, due_date, who in self.rows[meeting_id]
             ]
             if not chart:
                 self.rendered[key] = ("", SafeString())
             else:
-                context = {"chart": chart}
-                self.rendered[key] = (
-                    render_plain("emails/nag_chart.txt", context),
-                    mark_safe(render_to_string("emails/nag_chart.html", context)),  # noqa: S308
-                )
+                self.rendered[key] = (chart_text(chart), chart_html(chart))
         return self.rendered[key]
 
     def head(self, section: Section, time_zone: str) -> tuple[str, SafeString]:
