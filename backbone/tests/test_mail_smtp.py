@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import random
 import re
+import smtplib
 from email.message import EmailMessage
 from typing import Any
 
@@ -14,7 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends import smtp
 
 from backbone.mail import delivery
-from backbone.mail.smtp import EmailBackend, as_bytes
+from backbone.mail.smtp import SMTP, SMTP_SSL, EmailBackend, as_bytes, dot_stuff
 
 LONG_LINE = "x" * 1200  # over SMTP's 998: Django switches that part to quoted-printable
 
@@ -92,3 +94,57 @@ def test_each_multipart_part_gets_its_own_random_boundary_and_reads_back_whole()
     assert plain.get_content().replace("\r\n", "\n").rstrip("\n") == text
     assert rich.get_content().replace("\r\n", "\n").rstrip("\n") == html
     assert [a.get_filename() for a in parsed.iter_attachments()] == ["packet.pdf", "notes.txt"]
+
+
+STUFFING_CASES = [
+    b"",
+    b".",
+    b".\r\n",
+    b"..\r\n",
+    b"a\r\n.b\r\n..c\r\n.\r\nend\r\n",
+    b"no line end at the end",
+    b"bare\n.line feed\r.carriage return\r\n",
+    b"\r\n.\r\n.\r\n",
+    b"x" * 5000 + b"\r\n." + b"y" * 5000,
+]
+
+
+@pytest.mark.parametrize("data", STUFFING_CASES)
+def test_dot_stuffing_is_smtplibs(data: bytes) -> None:
+    expected = smtplib._quote_periods(data)  # type: ignore[attr-defined]
+    if not expected.endswith(b"\r\n"):
+        expected += b"\r\n"
+
+    assert dot_stuff(data) == expected + b".\r\n"
+
+
+def test_dot_stuffing_is_smtplibs_on_random_bytes() -> None:
+    rng = random.Random(20261121)
+    for _ in range(500):
+        data = bytes(rng.choice(b".\r\nab") for _ in range(rng.randrange(40)))
+        expected = smtplib._quote_periods(data)  # type: ignore[attr-defined]
+        if not expected.endswith(b"\r\n"):
+            expected += b"\r\n"
+        assert dot_stuff(data) == expected + b".\r\n", data
+
+
+def test_the_backend_connects_with_its_own_client() -> None:
+    assert EmailBackend(use_ssl=False).connection_class is SMTP
+    assert EmailBackend(use_ssl=True).connection_class is SMTP_SSL
+    assert issubclass(SMTP_SSL, smtplib.SMTP_SSL)
+
+
+@pytest.mark.django_db
+def test_lines_starting_with_a_dot_arrive_whole(smtp_server: Any) -> None:
+    """A line holding only "." ends the message in SMTP: sent unstuffed, the server would
+    take the rest of the body for commands."""
+    text = ".first line\n.\n..two dots\nlast line\n"
+    html = "<p>\n.\n</p>\n"
+    backend = EmailBackend(host="127.0.0.1", port=smtp_server.port, use_tls=False)
+
+    assert backend.send_messages([_message(text, html)]) == 1
+
+    received = smtp_server.wait_for(1)
+    assert len(received) == 1
+    assert received[0].text.replace("\r\n", "\n") == text
+    assert received[0].html.replace("\r\n", "\n") == html
