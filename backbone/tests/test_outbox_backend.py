@@ -79,3 +79,41 @@ def test_without_ids_from_a_bulk_insert_each_row_is_saved_alone(monkeypatch: Any
 
 def test_an_empty_list_writes_nothing() -> None:
     assert get_connection().send_messages([]) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_insert_binds_its_values_on_the_server_and_stores_them_exactly() -> None:
+    import psycopg
+
+    awkward = 'O\'Brien & Sons \\ %s %(name)s $1 "quoted" — ü 😀\ttab\r\nCRLF'
+    message = EmailMultiAlternatives(
+        subject=f"Subject {awkward}",
+        body=f"Text {awkward}" * 2000,
+        from_email="Lakeshore <nag@backbone.example>",
+        to=["partner@partners.example.org"],
+        reply_to=["reply+abc@reply.backbone.example"],
+        headers={"X-Backbone-Kind": "nag_recap", "X-Note": awkward},
+    )
+    message.attach_alternative(f"<p>{awkward}</p>" * 2000, "text/html")
+    cursors: list[Any] = []
+
+    def look(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        cursors.append(type(context["cursor"].cursor))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(look):
+        assert get_connection().send_messages([message]) == 1
+        OutboundEmail.objects.count()
+
+    # The insert went with server-side binding; the next query is back to Django's default.
+    assert len(cursors) == 2
+    assert issubclass(cursors[0], psycopg.Cursor)
+    assert not issubclass(cursors[0], psycopg.ClientCursor)
+    assert issubclass(cursors[1], psycopg.ClientCursor)
+    stored = OutboundEmail.objects.get()
+    assert stored.subject == f"Subject {awkward}"
+    assert stored.body_text == f"Text {awkward}" * 2000
+    assert stored.body_html == f"<p>{awkward}</p>" * 2000
+    assert stored.headers == {"X-Note": awkward}
+    assert stored.reply_to == ["reply+abc@reply.backbone.example"]
