@@ -43,7 +43,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from backbone.localtime import local_date
@@ -306,11 +306,17 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = BATCH) -> Sw
             )
         )
         commitments = defaultdict(list)
+        # Only each person's commitments at the meetings of their own due touches (not every
+        # meeting of the batch), and only what the email shows: what, by when, the status.
+        claimed_pair = Reminder.objects.filter(
+            claim_token=token, meeting_id=OuterRef("meeting_id"), person_id=OuterRef("person_id")
+        )
         for c in (
-            # The email shows what, by when and the status: no key action or strategy to join.
             Commitment.objects.filter(
-                meeting_id__in=meeting_ids, person_id__in=person_ids
-            ).order_by("meeting__starts_at", "position", "id")
+                Exists(claimed_pair), meeting_id__in=meeting_ids, person_id__in=person_ids
+            )
+            .only("meeting_id", "person_id", "what", "due_date", "status")
+            .order_by("meeting__starts_at", "position", "id")
         ):
             commitments[(c.meeting_id, c.person_id)].append(c)
         by_person: dict[int, list[Reminder]] = defaultdict(list)
