@@ -13,7 +13,8 @@ CaptureQueriesContext: that one keeps at most 9,000 queries (Django's queries_lo
 holds every SQL string in memory, which would falsify both the count and the peak.
 
 The broker is Redis, as in production: REDIS_URL when set, else a Redis answering on the default
-local port (database 14, emptied before and after), else — printed as such — the development
+local port (database 14, emptied before and after); the worker and the sweep then run with
+production settings (DEBUG off). Without Redis — printed as such — they run with the development
 filesystem broker in a temporary folder, whose 0.1 s polling caps a worker well below an SMTP
 server's pace (a development worker running on var/ never takes the benchmark's tasks). Run alone:
 `python -m bench.nag` is the sweep process; `make bench` runs the whole measurement.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import smtplib
 import socket
@@ -264,7 +266,18 @@ def _env(sink: Sink, var_dir: Path, broker: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
     }
     if broker:
-        env["REDIS_URL"] = broker
+        # The worker and the sweep run as in production (DEBUG off: no query log, no debug
+        # cursor), with what production settings require.
+        env.update(
+            {
+                "REDIS_URL": broker,
+                "DEBUG": "false",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "localhost",
+                "SITE_URL": "http://127.0.0.1:8000",
+                "DEFAULT_FROM_EMAIL": "backbone@localhost",
+            }
+        )
     return env
 
 
