@@ -128,12 +128,12 @@ class SharedParts:
         for pk in missing:
             self.rows[pk] = []
         # Tuples, not model instances: a large tenant's sweep reads tens of thousands.
-        for meeting_id, *row in (
+        for meeting_id, what, why, due_date, who in (
             Commitment.objects.filter(meeting_id__in=missing)
             .order_by("meeting_id", "position", "id")
             .values_list("meeting_id", "what", "why", "due_date", "person__full_name")
         ):
-            self.rows[meeting_id].append(tuple(row))  # type: ignore[arg-type]
+            self.rows[meeting_id].append((what, why, due_date, who))
 
     def _due(self, day: date, language: str) -> tuple[str, str]:
         key = (day, language)
