@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from backbone.mail.attachments import resolve
@@ -108,25 +108,36 @@ def _message_id_domain() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "backbone.local"
 
 
+def _claim(row: OutboundEmail) -> bool:
+    """Claim a row read a moment ago (compare-and-set): only if it is still claimable and
+    nobody attempted it since it was read. Counts the attempt and, on the first, fixes the
+    email's Message-ID, kept across retries so a receiver can tell a retry from a new email and
+    a reply's In-Reply-To can name it. On success the row in hand is updated to match."""
+    now = timezone.now()
+    claim: dict[str, Any] = {
+        "claimed_at": now,
+        "next_attempt_at": None,
+        "attempts": row.attempts + 1,
+    }
+    if not row.message_id:
+        claim["message_id"] = make_msgid(domain=_message_id_domain())
+    claimed = OutboundEmail.objects.filter(
+        _claimable(now), pk=row.pk, attempts=row.attempts
+    ).update(**claim)
+    if claimed != 1:
+        return False  # sent, held by another worker, or attempted by one since it was read
+    for name, value in claim.items():
+        setattr(row, name, value)
+    return True
+
+
 def outbound_email_deliver(*, pk: int) -> OutboundEmail | None:
     """Send one queued email. Raises on a transport error so the task can retry it.
-    Three queries: claim (counting the attempt and fixing the Message-ID), read, record; and
-    one per attached file, read as it is sent."""
-    now = timezone.now()
-    # One Message-ID per email, kept across retries, so a receiver can tell a retry from a new
-    # email and a reply's In-Reply-To can name it: set on the first attempt only.
-    claimed = OutboundEmail.objects.filter(_claimable(now), pk=pk).update(
-        claimed_at=now,
-        next_attempt_at=None,
-        attempts=F("attempts") + 1,
-        message_id=Case(
-            When(message_id="", then=Value(make_msgid(domain=_message_id_domain()))),
-            default=F("message_id"),
-        ),
-    )
-    if claimed != 1:
+    Three queries: read, claim, record; and one per attached file, read as it is sent."""
+    row = OutboundEmail.objects.filter(_claimable(timezone.now()), pk=pk).first()
+    if row is None or not _claim(row):
         return None  # sent already, or another worker holds it
-    return _send_claimed(OutboundEmail.objects.get(pk=pk))
+    return _send_claimed(row)
 
 
 def outbound_emails_deliver(*, pks: list[int]) -> list[tuple[int, Exception]]:
@@ -134,29 +145,15 @@ def outbound_emails_deliver(*, pks: list[int]) -> list[tuple[int, Exception]]:
     query reads them all, then each is claimed, sent and recorded on its own, as
     outbound_email_deliver does, so a worker that dies mid-way leaves each email sent and
     recorded, claimed (the one in flight, retried once its claim times out) or untouched (its
-    row still queued, handed to a worker again by requeue_stuck_emails). An email is claimed
-    only if nobody attempted it since it was read; one that was is another worker's, sent or
-    on its way, and skipped, as is one sent already or held. Returns each email that failed,
-    with its error, for the caller to retry; the others are sent. 1 + 2 queries per email."""
-    domain = _message_id_domain()
+    row still queued, handed to a worker again by requeue_stuck_emails). An email someone
+    attempted since it was read is another worker's, sent or on its way, and skipped, as is
+    one sent already or held. Returns each email that failed, with its error, for the caller to
+    retry; the others are sent. 1 + 2 queries per email."""
     failed: list[tuple[int, Exception]] = []
     rows = OutboundEmail.objects.filter(_claimable(timezone.now()), pk__in=pks).order_by("pk")
     for row in rows:
-        now = timezone.now()
-        claim: dict[str, Any] = {
-            "claimed_at": now,
-            "next_attempt_at": None,
-            "attempts": row.attempts + 1,
-        }
-        if not row.message_id:
-            claim["message_id"] = make_msgid(domain=domain)
-        claimed = OutboundEmail.objects.filter(
-            _claimable(now), pk=row.pk, attempts=row.attempts
-        ).update(**claim)
-        if claimed != 1:
+        if not _claim(row):
             continue
-        for name, value in claim.items():
-            setattr(row, name, value)
         try:
             _send_claimed(row)
         except Exception as exc:
